@@ -1,0 +1,25 @@
+"""Where coopkit keeps its data, and which database it talks to."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "coopkit-data"
+DATABASE_ENV = "COOPKIT_DATABASE_URL"
+DATA_ENV = "COOPKIT_DATA"
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``explicit`` (``--data``), else ``$COOPKIT_DATA``, else ./coopkit-data."""
+    chosen = explicit or os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR
+    return Path(chosen).expanduser().resolve()
+
+
+def database_url(explicit: str | None = None, data: str | os.PathLike[str] | None = None) -> str:
+    """The SQLAlchemy URL: ``explicit``, else ``$COOPKIT_DATABASE_URL``, else the embedded
+    SQLite file ``coopkit.sqlite`` in the data folder."""
+    url = explicit or os.environ.get(DATABASE_ENV)
+    if url:
+        return url
+    return f"sqlite:///{data_dir(data) / 'coopkit.sqlite'}"

@@ -1,0 +1,64 @@
+"""User-facing strings in French (default) and English.
+
+Every string a person reads goes through :func:`t`. The catalogues are gettext
+``.po`` files (``coopkit/locale/<lang>/<part>.po``, one part per area of the toolkit) whose ``msgid`` is a stable
+symbolic key such as ``cli.validate.ok``; Babel reads them directly, so there is no
+compile step. ``tests/test_i18n.py`` fails when a key is missing in either language
+or when code uses a key that no catalogue defines.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+_LOCALE_DIR = Path(__file__).with_name("locale")
+_current: str | None = None
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the key -> text mapping of one language."""
+    from babel.messages.pofile import read_po
+
+    merged: dict[str, str] = {}
+    for path in sorted((_LOCALE_DIR / lang).glob("*.po")):
+        with path.open("rb") as handle:
+            cat = read_po(handle, locale=lang)
+        merged.update({str(m.id): str(m.string) for m in cat if m.id})
+    return merged
+
+
+def normalise_language(lang: str | None) -> str:
+    """Map ``"en_GB"``, ``"EN"``, ``None``... to a supported language code."""
+    if not lang:
+        return DEFAULT_LANGUAGE
+    code = lang.strip().lower().replace("-", "_").split("_")[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def get_language() -> str:
+    """The language in force: set_language(), else ``COOPKIT_LANG``, else French."""
+    return _current or normalise_language(os.environ.get("COOPKIT_LANG"))
+
+
+def set_language(lang: str | None) -> str:
+    """Set the process-wide language; returns the normalised code."""
+    global _current
+    _current = normalise_language(lang) if lang else None
+    return get_language()
+
+
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """Translate ``key`` into ``lang`` (default: the language in force).
+
+    ``values`` fill ``{name}`` placeholders. An unknown key falls back to the other
+    language, then to the key itself, so a missing string never crashes a workshop
+    (the i18n test catches it before a release).
+    """
+    code = normalise_language(lang) if lang else get_language()
+    text = catalogue(code).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**values) if values else text

@@ -1,0 +1,102 @@
+"""The durable cooperation method, as data.
+
+Identifiers are stable (they are stored and used as questionnaire tags); labels and
+descriptions come from the i18n catalogue (``method.<kind>.<id>...``) in French and
+English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coopkit.i18n import t
+
+#: The promoter commits to carry out at least this share of the stakeholders' proposals.
+COMMITMENT_THRESHOLD = 0.60
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A named element of the method (feeling, theme, group, factor, plan...)."""
+
+    kind: str
+    id: str
+
+    def label(self, lang: str | None = None) -> str:
+        return t(f"method.{self.kind}.{self.id}", lang)
+
+    def description(self, lang: str | None = None) -> str:
+        return t(f"method.{self.kind}.{self.id}.desc", lang)
+
+
+@dataclass(frozen=True)
+class Behaviour(Concept):
+    """A behaviour, the feeling that pushes towards it and what holds it in check."""
+
+    pushed_by: str = ""
+    held_by: str = ""
+
+
+@dataclass(frozen=True)
+class Principle:
+    number: int
+
+    def label(self, lang: str | None = None) -> str:
+        return t(f"method.principle.{self.number}", lang)
+
+
+def _concepts(kind: str, *ids: str) -> tuple[Concept, ...]:
+    return tuple(Concept(kind, i) for i in ids)
+
+
+FEELINGS = _concepts("feeling", "attrait", "peur", "tentation")
+#: Trust is not asked as a feeling of the map; it stabilises cooperation.
+TRUST = Concept("feeling", "confiance")
+THEMES = _concepts("theme", "qualite", "accompagnement", "arbitrage")
+BEHAVIOURS = (
+    Behaviour("behaviour", "cooperatif", pushed_by="attrait", held_by="confiance"),
+    Behaviour("behaviour", "opportuniste", pushed_by="tentation", held_by="peur"),
+    Behaviour("behaviour", "individualiste", pushed_by="peur", held_by="attrait"),
+)
+PRINCIPLES = tuple(Principle(n) for n in range(1, 10))
+GROUPS = _concepts(
+    "group",
+    "direction_generale",
+    "direction_fonctionnelle",
+    "direction_adjointe",
+    "encadrement",
+    "referent_technique",
+    "prestataire",
+    "personnel",
+    "medical_soignant",
+    "instances",
+    "beneficiaire",
+    "usager_patient",
+    "elus_population",
+    "financeur",
+)
+FACTORS = _concepts(
+    "factor", "portage", "perception", "declencheur", "maturite", "securisation"
+)
+PLANS = _concepts("plan", "objectifs", "risques", "charte")
+ACTION_STATUSES = _concepts(
+    "status", "proposed", "accepted", "in_progress", "done", "dropped"
+)
+
+FEELING_IDS = tuple(c.id for c in FEELINGS)
+THEME_IDS = tuple(c.id for c in THEMES)
+GROUP_IDS = tuple(c.id for c in GROUPS)
+FACTOR_IDS = tuple(c.id for c in FACTORS)
+PLAN_IDS = tuple(c.id for c in PLANS)
+STATUS_IDS = tuple(c.id for c in ACTION_STATUSES)
+BEHAVIOUR_IDS = tuple(b.id for b in BEHAVIOURS)
+PRINCIPLE_NUMBERS = tuple(p.number for p in PRINCIPLES)
+
+#: Which plan each feeling feeds (principle 6): attractions become objectives, fears
+#: risks to manage, temptations rules of the relational charter.
+PLAN_OF_FEELING = {"attrait": "objectifs", "peur": "risques", "tentation": "charte"}
+
+
+def behaviour(behaviour_id: str) -> Behaviour:
+    """Look a behaviour up by id."""
+    return next(b for b in BEHAVIOURS if b.id == behaviour_id)
