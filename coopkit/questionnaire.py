@@ -719,3 +719,79 @@ def _no_duplicates(r: _Reader, ids: list[str], path: Path_ | str) -> None:
     p = (path,) if isinstance(path, str) else path
     for ident in {i for i in ids if ids.count(i) > 1}:
         r.add("duplicate_id", p, ident, first="-", first_line="?")
+
+
+# ------------------------------------------------------------------ back to a mapping
+
+def to_mapping(questionnaire: Questionnaire) -> dict:
+    """The questionnaire as a plain mapping in the YAML format.
+
+    ``parse(to_mapping(q))`` gives a questionnaire with the same content hash, so the
+    store can keep the exact definition its answers belong to, and exports can write
+    it back.
+    """
+    langs = questionnaire.languages
+
+    def text(value: Text | None) -> dict | None:
+        if value is None:
+            return None
+        return {lang: value.get(lang) for lang in langs}
+
+    def item(it: Item) -> dict:
+        out: dict = {"id": it.id, "type": it.type, "text": text(it.text),
+                     "required": it.required}
+        if it.scale is not None:
+            out["scale"] = it.scale.id
+        if it.type == "intensity":
+            out["max"] = it.max
+        if it.choices:
+            out["choices"] = [
+                {"id": c.id, "label": text(c.label),
+                 **({"score": c.score} if c.score is not None else {})}
+                for c in it.choices
+            ]
+        for key in ("low", "high", "feedback", "help"):
+            if getattr(it, key) is not None:
+                out[key] = text(getattr(it, key))
+        for key in ("feeling", "theme", "factor", "about", "mirrors", "weak_below",
+                    "weak_above"):
+            if getattr(it, key) is not None:
+                out[key] = getattr(it, key)
+        if it.principles:
+            out["principles"] = list(it.principles)
+        if it.groups:
+            out["groups"] = list(it.groups)
+        return out
+
+    def section(s: Section) -> dict:
+        out: dict = {"id": s.id, "title": text(s.title)}
+        if s.intro is not None:
+            out["intro"] = text(s.intro)
+        if s.items:
+            out["items"] = [item(it) for it in s.items]
+        if s.subsections:
+            out["subsections"] = [section(sub) for sub in s.subsections]
+        return out
+
+    mapping: dict = {
+        "id": questionnaire.id,
+        "version": questionnaire.version,
+        "kind": questionnaire.kind,
+        "languages": list(langs),
+        "title": text(questionnaire.title),
+    }
+    if questionnaire.intro is not None:
+        mapping["intro"] = text(questionnaire.intro)
+    if questionnaire.groups:
+        mapping["groups"] = [{"id": g.id, "label": text(g.label)} for g in questionnaire.groups]
+    if questionnaire.scales:
+        mapping["scales"] = {
+            s.id: {
+                "points": [{"value": p.value, "label": text(p.label)} for p in s.points],
+                "not_applicable": s.not_applicable,
+                "dont_know": s.dont_know,
+            }
+            for s in questionnaire.scales
+        }
+    mapping["sections"] = [section(s) for s in questionnaire.sections]
+    return mapping
