@@ -1,0 +1,150 @@
+"""The ``coopkit`` command.
+
+Help texts are French by default, English with ``--lang en`` or ``COOPKIT_LANG=en``.
+A user error prints a plain message (``FILE:LINE: ...``) and exits 1; it never shows a
+Python traceback. Each subcommand lives in a small ``cmd_*`` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from coopkit import config
+from coopkit.errors import CoopkitError
+from coopkit.i18n import LANGUAGES, set_language, t
+
+Command = Callable[[argparse.Namespace], int]
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        super().add_usage(usage, actions, groups, t("cli.usage_prefix") if prefix is None else prefix)
+
+
+def _parser_kwargs() -> dict:
+    return {"formatter_class": _Formatter, "add_help": False}
+
+
+def _translate(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser._positionals.title = t("cli.positional")
+    parser._optionals.title = t("cli.options")
+    parser.add_argument("-h", "--help", action="help", help=t("cli.help.help"))
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang.help"))
+    if data:
+        parser.add_argument("--data", metavar="DIR", help=t("cli.data.help"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with help texts in the language in force."""
+    parser = _translate(argparse.ArgumentParser(
+        prog="coopkit", description=t("cli.description"), **_parser_kwargs()))
+    _common(parser, data=False)
+    subs = parser.add_subparsers(dest="command", title=t("cli.commands"), metavar="COMMAND")
+
+    p = _translate(subs.add_parser("validate", help=t("cli.validate.help"),
+                                   description=t("cli.validate.help"), **_parser_kwargs()))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=t("cli.validate.paths"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_validate)
+
+    p = _translate(subs.add_parser("lab", help=t("cli.lab.help"),
+                                   description=t("cli.lab.help"), **_parser_kwargs()))
+    _common(p)
+    p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
+    p.set_defaults(func=cmd_lab)
+
+    p = _translate(subs.add_parser("start", help=t("cli.start.help"),
+                                   description=t("cli.start.help"), **_parser_kwargs()))
+    _common(p)
+    p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
+    p.set_defaults(func=cmd_start)
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check questionnaire files; one summary line each, or ``FILE:LINE:`` problems."""
+    from coopkit.questionnaire import load
+
+    files: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    failures = 0
+    for path in files:
+        try:
+            q = load(path)
+        except CoopkitError as exc:
+            failures += len(exc.problems)
+            print(exc.format(), file=sys.stdout)
+            continue
+        for warning in q.warnings:
+            print(warning.format(), file=sys.stderr)
+        sections, items = q.summary()
+        print(t("cli.validate.ok", file=str(path), sections=sections, items=items,
+                languages=", ".join(q.languages), hash=q.content_hash[:12]))
+    if failures:
+        print(t("cli.validate.failed", count=failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Launch JupyterLab on the notebooks, bound to this computer only."""
+    data = config.data_dir(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, config.DATA_ENV: str(data)}
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}",
+               "--ServerApp.ip=127.0.0.1"]
+    if args.no_browser:
+        command.append("--no-browser")
+    print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
+    return subprocess.call(command, env=env)
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """Everything a consultant needs for a session, on the embedded SQLite store."""
+    return cmd_lab(args)
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``coopkit`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from(args_list))
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except CoopkitError as exc:
+        print(t("cli.error", message=exc.format()), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 130
+    finally:
+        set_language(None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# coopkit's two entry points, from a fresh clone on Debian/Ubuntu with Python 3.11+:
+#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on notebooks/)
+#   ./run.sh test    set everything up (system packages included), then run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=.venv
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+find_python() {
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] && command -v "$py" >/dev/null 2>&1 || continue
+    if "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  echo "coopkit needs Python 3.11 or newer (apt-get install python3)" >&2
+  return 1
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  # Installs the Debian packages given, only those missing.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+python_env() {
+  local py stamp
+  if [ ! -x "$VENV/bin/python" ]; then
+    py=$(find_python)
+    if ! "$py" -m venv --help >/dev/null 2>&1; then apt_install python3-venv; fi
+    say "creating $VENV with $py"
+    "$py" -m venv "$VENV"
+  fi
+  stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    say "installing coopkit and its Python dependencies"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    touch "$stamp"
+  fi
+}
+
+test_env() {
+  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core.
+  apt_install chromium postgresql npm
+  if [ -f package.json ] && [ ! -d node_modules ]; then
+    say "installing the browser tests' npm packages"
+    npm ci --no-audit --no-fund --silent
+  fi
+}
+
+case "${1:-}" in
+  start)
+    python_env
+    shift
+    exec "$VENV/bin/coopkit" start "$@"
+    ;;
+  test)
+    python_env
+    test_env
+    shift
+    say "ruff"
+    "$VENV/bin/ruff" check coopkit tests benchmarks docs
+    say "pytest"
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./run.sh start | test" >&2
+    exit 2
+    ;;
+esac

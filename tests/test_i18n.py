@@ -1,0 +1,89 @@
+"""Every user-facing key exists, non-empty, in French and English, with the same
+placeholders; every key the code uses is in the catalogues."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from coopkit import method
+from coopkit.i18n import LANGUAGES, catalogue, normalise_language, set_language, t
+
+PACKAGE = Path(__file__).resolve().parent.parent / "coopkit"
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_same_keys_in_every_language():
+    fr, en = catalogue("fr"), catalogue("en")
+    assert set(fr) - set(en) == set(), "keys missing in English"
+    assert set(en) - set(fr) == set(), "keys missing in French"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_empty_text(lang):
+    empty = [key for key, text in catalogue(lang).items() if not text.strip()]
+    assert empty == []
+
+
+def test_same_placeholders_in_every_language():
+    fr, en = catalogue("fr"), catalogue("en")
+    differing = [k for k in fr if placeholders(fr[k]) != placeholders(en.get(k, ""))]
+    assert differing == []
+
+
+def _used_literal_keys() -> set[str]:
+    keys = set()
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""", source))
+        for code in re.findall(
+            r"""\b(?:fail|problem|add|unknown_code)\(\s*["']([a-z0-9_]+)["']""", source
+        ):
+            keys.add(f"error.{code}")
+    return keys
+
+
+def test_every_key_used_in_code_exists():
+    known = set(catalogue("fr"))
+    missing = sorted(_used_literal_keys() - known)
+    assert missing == []
+    assert len(_used_literal_keys()) > 20  # the scan itself found the code's keys
+
+
+def test_method_labels_exist_in_both_languages():
+    concepts = [*method.FEELINGS, method.TRUST, *method.THEMES, *method.BEHAVIOURS,
+                *method.GROUPS, *method.FACTORS, *method.PLANS, *method.ACTION_STATUSES]
+    for lang in LANGUAGES:
+        cat = catalogue(lang)
+        for c in concepts:
+            assert f"method.{c.kind}.{c.id}" in cat, (lang, c)
+        for p in method.PRINCIPLES:
+            assert f"method.principle.{p.number}" in cat
+
+
+def test_french_is_default_and_english_available(monkeypatch):
+    monkeypatch.delenv("COOPKIT_LANG", raising=False)
+    set_language(None)
+    assert t("method.feeling.peur") == "Peurs"
+    assert t("method.feeling.peur", "en") == "Fears"
+    monkeypatch.setenv("COOPKIT_LANG", "en")
+    assert t("method.feeling.peur") == "Fears"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, "fr"), ("", "fr"), ("en", "en"), ("EN", "en"), ("en-GB", "en"), ("fr_FR", "fr"),
+     ("de", "fr")],
+)
+def test_normalise_language(given, expected):
+    assert normalise_language(given) == expected
+
+
+def test_unknown_key_falls_back_to_key_not_crash():
+    assert t("no.such.key") == "no.such.key"
