@@ -24,7 +24,8 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
-        super().add_usage(usage, actions, groups, t("cli.usage_prefix") if prefix is None else prefix)
+        prefix = t("cli.usage_prefix") if prefix is None else prefix
+        super().add_usage(usage, actions, groups, prefix)
 
 
 def _parser_kwargs() -> dict:

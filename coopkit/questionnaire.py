@@ -336,8 +336,9 @@ class _Reader:
                 self.add("missing_field", path, None, key=path[-1] if path else "-")
             return None
         if isinstance(data, str):
-            self.add("missing_translation", path, data, missing=", ".join(self.languages[1:]),
-                     languages=", ".join(self.languages))
+            if len(self.languages) > 1:
+                self.add("text_not_translated", path, data,
+                         languages=", ".join(self.languages))
             return Text(fr=data)
         mapped = self.mapping(data, path, LANGUAGES)
         if mapped is None:
@@ -440,8 +441,8 @@ def parse(data: object, *, source: str = "<input>",
     item_ids = {it.id for it in items}
     for it in items:
         if it.mirrors and it.mirrors not in item_ids:
-            r.add("unknown_mirror", seen_ids.get(it.id, ()) + ("mirrors",), it.mirrors,
-                  suggestion=suggest(it.mirrors, item_ids) or "-")
+            r.unknown("mirrors", (*seen_ids.get(it.id, ()), "mirrors"), it.mirrors,
+                      tuple(sorted(item_ids)))
     for s in scales.values():
         if s.id not in used_scales:
             r.add("unused_scale", ("scales", s.id), s.id, warning=True)
