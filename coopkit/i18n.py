@@ -1,10 +1,10 @@
 """User-facing strings in French (default) and English.
 
-Every string a person reads goes through :func:`t`. The catalogues are
-gettext ``.po`` files (``coopkit/locale/<lang>/<part>.po``, one part per area) whose ``msgid`` is a stable
-symbolic key such as ``cli.validate.ok``; Babel reads them directly, so there is no
-compile step. ``tests/test_i18n.py`` fails when a key is missing in either language
-or when code uses a key that no catalogue defines.
+Every string a person reads goes through :func:`t`. The catalogues are gettext
+``.po`` files, ``coopkit/locale/<lang>/<part>.po`` (one part per area), whose
+``msgid`` is a stable key such as ``cli.validate.ok``. Babel reads them directly,
+so there is no compile step. ``tests/test_i18n.py`` fails when a key is missing in
+either language or when code uses a key that no catalogue defines.
 """
 
 from __future__ import annotations
