@@ -50,7 +50,8 @@ python_env() {
 
 test_env() {
   # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core.
-  apt_install chromium postgresql npm
+  apt_install chromium postgresql
+  command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && [ ! -d node_modules ]; then
     say "installing the browser tests' npm packages"
     npm ci --no-audit --no-fund --silent
