@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from coopkit import config
-from coopkit.errors import CoopkitError
+from coopkit.errors import CoopkitError, fail
 from coopkit.i18n import LANGUAGES, set_language, t
 
 Command = Callable[[argparse.Namespace], int]
@@ -75,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--reset", action="store_true", help=t("cli.demo.reset"))
     p.set_defaults(func=cmd_demo)
+
+    from coopkit import serve
+
+    p = _translate(subs.add_parser("serve", help=t("cli.serve.help"),
+                                   description=t("cli.serve.help"), **_parser_kwargs()))
+    _common(p)
+    p.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
+                   help=t("cli.serve.port", default=serve.DEFAULT_PORT))
+    p.add_argument("--expect", type=int, default=serve.DEFAULT_EXPECT, metavar="N",
+                   help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
+    p.add_argument("--fill-delay", type=float, default=serve.DEFAULT_FILL_DELAY,
+                   metavar="S", help=t("cli.serve.fill_delay",
+                                       default=f"{serve.DEFAULT_FILL_DELAY:g}"))
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -135,6 +149,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     key = "cli.demo.created" if created else "cli.demo.exists"
     print(t(key, name=DEMO_NAME, id=project_id, data=data))
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the participant app on the local network until Ctrl-C or SIGTERM."""
+    from coopkit import serve
+
+    if not 1 <= args.expect <= serve.MAX_EXPECT:
+        raise fail("expect_invalid", field="--expect", value=args.expect)
+    options = serve.ServeOptions(data=config.data_dir(args.data), port=args.port,
+                                 expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
+                                 lang=args.lang)
+    return serve.serve(options)
 
 
 def _language_from(argv: Sequence[str]) -> str | None:
