@@ -151,16 +151,12 @@ def participant_url(host: str, port: int, code: str | None = None) -> str:
 
 
 def open_workshop_codes(data: Path) -> list[str]:
-    """Join codes of the workshops open in the data folder's store (empty if none)."""
+    """Join codes of the workshops open in the store (the data folder's SQLite file, or
+    ``$COOPKIT_DATABASE_URL``, as the kernels will see it)."""
     from coopkit.store import open_store
 
-    store = open_store(None, data=str(data))
-    try:
-        return [w.code for w in store.workshops() if getattr(w, "is_open", True)]
-    finally:
-        close = getattr(store, "close", None)
-        if callable(close):
-            close()
+    with open_store(None, data=str(data)) as store:
+        return [w.code for w in store.workshops() if w.is_open]
 
 
 def print_qr(url: str, out: TextIO) -> None:
