@@ -74,6 +74,10 @@ class Group:
 
     id: str
     label: Text
+    #: True for a group of the method listed by its id only: its label comes from the
+    #: i18n catalogue and is left out of the content hash, so rewording a label in the
+    #: catalogue never splits a questionnaire's answers into two versions.
+    builtin: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,11 @@ class Item:
                 self.weak_above is not None and value > self.weak_above
             )
         score = self.score(value)
-        return score is not None and score < 0.5
+        if score is None:
+            return False
+        # A strong fear or temptation is what calls for a recommendation; for every
+        # other scored item, the lower half of the scale does.
+        return score > 0.5 if self.feeling in ("peur", "tentation") else score < 0.5
 
     @property
     def scored(self) -> bool:
@@ -468,6 +476,9 @@ def content_hash(questionnaire: Questionnaire) -> str:
     content = asdict(questionnaire)
     for key in ("content_hash", "source", "warnings"):
         content.pop(key, None)
+    for group in content["groups"]:
+        if group["builtin"]:
+            group.pop("label")
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -519,7 +530,7 @@ def _groups(r: _Reader, top: Mapping) -> tuple[Group, ...]:
                 r.unknown("group", path, raw, method.GROUP_IDS)
                 continue
             key = f"method.group.{raw}"
-            groups.append(Group(raw, Text(fr=t(key, "fr"), en=t(key, "en"))))
+            groups.append(Group(raw, Text(fr=t(key, "fr"), en=t(key, "en")), builtin=True))
             continue
         data = r.mapping(raw, path, _GROUP_KEYS)
         if data is None:
@@ -681,9 +692,27 @@ def _item(r: _Reader, raw: object, path: Path_, scales: Mapping[str, Scale],
         weak_above=r.number(data, "weak_above", path),
         help=r.text(data.get("help"), (*path, "help"), required=False),
     )
+    _check_thresholds(r, item, path, data)
     if iid is None or kind is None or text is None:
         return None
     return item
+
+
+def _check_thresholds(r: _Reader, item: Item, path: Path_, data: Mapping) -> None:
+    """``weak_below`` / ``weak_above`` must fall inside the item's range to ever apply."""
+    if item.type == "intensity" and item.max is not None:
+        low, high = 0, item.max
+    elif item.type == "scale" and item.scale is not None and item.scale.points:
+        low, high = min(item.scale.values), max(item.scale.values)
+    else:
+        for key in ("weak_below", "weak_above"):
+            if key in data and item.type in ITEM_TYPES:
+                r.add("field_not_for_type", (*path, key), key, type=item.type,
+                      types="scale, intensity")
+        return
+    for key, value in (("weak_below", item.weak_below), ("weak_above", item.weak_above)):
+        if value is not None and not low < value <= high and not low <= value < high:
+            r.add("threshold_out_of_range", (*path, key), value, low=low, high=high)
 
 
 def _choices(r: _Reader, data: Mapping, path: Path_) -> tuple[Choice, ...]:
@@ -784,7 +813,10 @@ def to_mapping(questionnaire: Questionnaire) -> dict:
     if questionnaire.intro is not None:
         mapping["intro"] = text(questionnaire.intro)
     if questionnaire.groups:
-        mapping["groups"] = [{"id": g.id, "label": text(g.label)} for g in questionnaire.groups]
+        mapping["groups"] = [
+            g.id if g.builtin else {"id": g.id, "label": text(g.label)}
+            for g in questionnaire.groups
+        ]
     if questionnaire.scales:
         mapping["scales"] = {
             s.id: {

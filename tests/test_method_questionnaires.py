@@ -102,3 +102,10 @@ def test_readiness_covers_factors_and_actor_groups(readiness):
 def test_every_scored_readiness_item_has_a_recommendation(readiness):
     missing = [it.id for it in readiness.items() if it.scored and it.feedback is None]
     assert missing == []
+
+
+def test_the_trainers_guide_shows_the_example_file_as_it_is():
+    guide = (QUESTIONNAIRES.parent / "docs" / "questionnaire-format.md").read_text("utf-8")
+    example = (QUESTIONNAIRES / "exemple-formation.yaml").read_text("utf-8").strip()
+    blocks = [b.split("```", 1)[0].strip() for b in guide.split("```yaml")[1:]]
+    assert example in blocks

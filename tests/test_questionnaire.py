@@ -154,6 +154,10 @@ BROKEN = [
     ("mirror of an unknown item", lambda s: s.replace(
         "        weak_above: 3\n", "        weak_above: 3\n        about: personnel\n"
         "        mirrors: g1x\n"), 38, ["'g1x'", "g1"]),
+    ("threshold outside the scale", lambda s: s.replace("weak_above: 3", "weak_above: 7"),
+     36, ["7", "entre 0 et 5"]),
+    ("threshold on a text item", lambda s: s + "        weak_below: 2\n",
+     56, ["'weak_below'", "scale, intensity"]),
     ("boolean expected", lambda s: s.replace("dont_know: true", "dont_know: peut-être"),
      19, ["peut-être", "true / false"]),
 ]
@@ -260,3 +264,34 @@ def textwrap_yaml(text: str) -> object:
 
     return yaml.safe_load(textwrap.dedent(text))
 
+
+
+def test_builtin_group_labels_stay_out_of_the_hash(tmp_path, monkeypatch):
+    from coopkit import i18n
+
+    q = load_questionnaire(write(tmp_path, BASE))
+    reworded = {**i18n.catalogue("fr"), "method.group.personnel": "Les personnels"}
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: reworded)
+    again = load_questionnaire(write(tmp_path, BASE, "again.yaml"))
+    assert again.groups[0].label.fr == "Les personnels"
+    assert again.content_hash == q.content_hash
+    assert to_mapping(q)["groups"] == ["personnel", "medical_soignant"]
+
+
+def test_strong_fears_and_temptations_call_for_a_recommendation_by_default():
+    q = parse(textwrap_yaml("""
+        id: f
+        version: "1"
+        kind: feelings
+        title: {fr: F, en: F}
+        sections:
+          - id: s
+            title: {fr: S, en: S}
+            items:
+              - {id: a, type: intensity, max: 4, feeling: attrait, text: {fr: a, en: a}}
+              - {id: p, type: intensity, max: 4, feeling: peur, text: {fr: p, en: p}}
+              - {id: t, type: intensity, max: 4, feeling: tentation, text: {fr: t, en: t}}
+    """))
+    assert [q.item("a").is_weak(v) for v in (1, 2, 3)] == [True, False, False]
+    assert [q.item("p").is_weak(v) for v in (1, 2, 3)] == [False, False, True]
+    assert [q.item("t").is_weak(v) for v in (2, 3)] == [False, True]
