@@ -89,6 +89,35 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="S", help=t("cli.serve.fill_delay",
                                        default=f"{serve.DEFAULT_FILL_DELAY:g}"))
     p.set_defaults(func=cmd_serve)
+
+    p = _translate(subs.add_parser("export", help=t("cli.export.help"),
+                                   description=t("cli.export.description"),
+                                   **_parser_kwargs()))
+    p.add_argument("target", metavar="WORKSHOP_OR_PROJECT", help=t("cli.export.target"))
+    p.add_argument("--format", dest="fmt", choices=("xlsx", "csv", "pdf"), default=None,
+                   help=t("cli.export.format"))
+    p.add_argument("--out", required=True, metavar="FILE", help=t("cli.export.out"))
+    p.add_argument("--sep", choices=(",", ";"), default=",", help=t("cli.export.sep"))
+    _common(p)
+    p.set_defaults(func=cmd_export)
+
+    p = _translate(subs.add_parser("import-xlsform", help=t("cli.import_xlsform.help"),
+                                   description=t("cli.import_xlsform.description"),
+                                   **_parser_kwargs()))
+    p.add_argument("path", metavar="FILE.xlsx", help=t("cli.import_xlsform.path"))
+    p.add_argument("--out", required=True, metavar="FILE.yaml",
+                   help=t("cli.import_xlsform.out"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_import_xlsform)
+
+    p = _translate(subs.add_parser("export-xlsform", help=t("cli.export_xlsform.help"),
+                                   description=t("cli.export_xlsform.help"),
+                                   **_parser_kwargs()))
+    p.add_argument("path", metavar="QUESTIONNAIRE.yaml", help=t("cli.export_xlsform.path"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx",
+                   help=t("cli.export_xlsform.out"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_export_xlsform)
     return parser
 
 
@@ -161,6 +190,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
                                  lang=args.lang)
     return serve.serve(options)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a workshop or a project to Excel, CSV or a PDF report."""
+    from coopkit.report import export
+    from coopkit.store import open_store
+
+    data = config.data_dir(args.data)
+    with open_store(data=str(data)) as store:
+        out = export(store, args.target, args.out, fmt=args.fmt, lang=args.lang,
+                     sep=args.sep)
+    print(t("cli.export.done", file=out))
+    return 0
+
+
+def cmd_import_xlsform(args: argparse.Namespace) -> int:
+    """Turn an XLSForm workbook into a questionnaire YAML file (validated first)."""
+    from coopkit.xlsform import parse_sheets, read_sheets, write_yaml
+
+    questionnaire, mapping = parse_sheets(read_sheets(args.path), args.path)
+    for warning in questionnaire.warnings:
+        print(warning.format(), file=sys.stderr)
+    out = write_yaml(mapping, args.out, comment=t("cli.import_xlsform.comment",
+                                                  file=Path(args.path).name))
+    sections, items = questionnaire.summary()
+    print(t("cli.import_xlsform.done", file=out, sections=sections, items=items,
+            hash=questionnaire.content_hash[:12]))
+    return 0
+
+
+def cmd_export_xlsform(args: argparse.Namespace) -> int:
+    """Write a questionnaire as an XLSForm workbook."""
+    from coopkit.questionnaire import load
+    from coopkit.xlsform import write_xlsform
+
+    out = write_xlsform(load(args.path), args.out)
+    print(t("cli.export_xlsform.done", file=out))
+    return 0
 
 
 def _language_from(argv: Sequence[str]) -> str | None:
