@@ -1,0 +1,30 @@
+"""The answers store: SQLite in the data folder by default, PostgreSQL on demand.
+
+``open_store()`` returns a :class:`Store`; see :mod:`coopkit.store.core` for what it
+holds and :mod:`coopkit.store.engine` for the settings that make it lose nothing.
+"""
+
+from __future__ import annotations
+
+from coopkit.store.core import Store, open_store
+from coopkit.store.records import (
+    GroupCount,
+    Participant,
+    Partner,
+    Project,
+    Proposal,
+    Workshop,
+)
+from coopkit.store.schema import SCHEMA_VERSION
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "GroupCount",
+    "Participant",
+    "Partner",
+    "Project",
+    "Proposal",
+    "Store",
+    "Workshop",
+    "open_store",
+]

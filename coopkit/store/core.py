@@ -1,0 +1,763 @@
+"""The store: projects, workshops, participants, answers, validations, proposals.
+
+One code path (SQLAlchemy Core) for the embedded SQLite file and PostgreSQL. Every
+write is one short transaction (see :mod:`coopkit.store.engine`); every user mistake
+is a :class:`~coopkit.errors.CoopkitError` raised *before* anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from coopkit import method
+from coopkit.config import data_dir, database_url
+from coopkit.errors import CoopkitError, fail, suggest
+from coopkit.questionnaire import Questionnaire, content_hash, parse, to_mapping
+from coopkit.store import frames
+from coopkit.store.codes import looks_like_code, new_join_code, new_token, normalise_code
+from coopkit.store.engine import make_engine, read_connection, write_connection
+from coopkit.store.migrations import ensure_schema
+from coopkit.store.records import (
+    GroupCount,
+    Participant,
+    Partner,
+    Project,
+    Proposal,
+    Workshop,
+)
+from coopkit.store.schema import (
+    answers,
+    participants,
+    partners,
+    project_groups,
+    projects,
+    proposals,
+    questionnaires,
+    utcnow,
+    workshops,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NAME_LIMIT = 200
+PURPOSE_LIMIT = 4000
+PROPOSAL_LIMIT = 2000
+WAVE_LIMIT = 32
+MAX_K = 100
+_CODE_ATTEMPTS = 50
+#: A questionnaire may define its own groups: any well-formed id is a group.
+_GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_PROJECT_FIELDS = ("name", "purpose", "promoter")
+_PROPOSAL_FIELDS = ("text", "group", "feeling", "theme", "principle", "plan", "status",
+                    "owner", "due", "workshop_id")
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What never changes about a participant once joined (cached per token)."""
+
+    id: int
+    workshop_id: int
+    questionnaire_hash: str
+    group: str
+
+
+def open_store(url: str | None = None, *, data: str | os.PathLike[str] | None = None
+               ) -> Store:
+    """Open the store, creating or migrating its schema.
+
+    ``url`` (e.g. ``postgresql://user@host/db``), else ``$COOPKIT_DATABASE_URL``, else
+    the SQLite file ``coopkit.sqlite`` in the data folder (``data``, else
+    ``$COOPKIT_DATA``, else ``./coopkit-data``).
+    """
+    return Store(database_url(url, data), data=data)
+
+
+class Store:
+    """Everything a workshop writes and the consultant reads back.
+
+    Use it as a context manager, or call :meth:`close` when done.
+    """
+
+    def __init__(self, url: str, *, data: str | os.PathLike[str] | None = None):
+        self._engine = make_engine(url)
+        self._data = data
+        self._questionnaires: dict[str, Questionnaire] = {}
+        self._refs: dict[str, _Ref] = {}
+        try:
+            self.schema_found = ensure_schema(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Release every connection (the SQLite WAL is checkpointed by the last one)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        if self.backend != "sqlite":
+            return None
+        return Path(self._engine.url.database or "").expanduser().resolve()
+
+    def _write(self):
+        return write_connection(self._engine)
+
+    def _read(self):
+        return read_connection(self._engine)
+
+    # ------------------------------------------------------------------- projects
+
+    def create_project(self, name: str, purpose: str = "", promoter: str = "") -> int:
+        """A new project; returns its id."""
+        values = {
+            "name": _text("name", name, NAME_LIMIT),
+            "purpose": _text("purpose", purpose, PURPOSE_LIMIT, required=False) or "",
+            "promoter": _text("promoter", promoter, NAME_LIMIT, required=False) or "",
+            "created_at": utcnow(),
+        }
+        with self._write() as conn:
+            return conn.execute(insert(projects).values(values)).inserted_primary_key[0]
+
+    def update_project(self, project_id: int, **fields: str) -> Project:
+        """Change a project's ``name``, ``purpose`` (common purpose statement) or
+        ``promoter``."""
+        values = {}
+        for key, value in fields.items():
+            _known_field(key, _PROJECT_FIELDS)
+            limit = PURPOSE_LIMIT if key == "purpose" else NAME_LIMIT
+            values[key] = _text(key, value, limit, required=key == "name") or ""
+        with self._write() as conn:
+            self._require_project(conn, project_id)
+            if values:
+                conn.execute(update(projects).where(projects.c.id == project_id)
+                             .values(values))
+        return self.project(project_id)
+
+    def project(self, project_id: int) -> Project:
+        with self._read() as conn:
+            row = conn.execute(select(projects).where(projects.c.id == project_id)).first()
+        if row is None:
+            raise fail("unknown_project", field="project", value=project_id)
+        return _project(row)
+
+    def projects(self) -> list[Project]:
+        """Every project, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(select(projects).order_by(projects.c.id)).all()
+        return [_project(r) for r in rows]
+
+    def delete_project(self, project_id: int) -> None:
+        """Delete a project with its partners, workshops, participants, answers and
+        proposals. Questionnaire definitions stay (they hold no personal data)."""
+        with self._write() as conn:
+            self._require_project(conn, project_id)
+            ws_ids = select(workshops.c.id).where(workshops.c.project_id == project_id)
+            p_ids = select(participants.c.id).where(participants.c.workshop_id.in_(ws_ids))
+            tokens = conn.execute(select(participants.c.token)
+                                  .where(participants.c.workshop_id.in_(ws_ids))).scalars()
+            for token in tokens:
+                self._refs.pop(token, None)
+            conn.execute(delete(answers).where(answers.c.participant_id.in_(p_ids)))
+            conn.execute(delete(participants).where(participants.c.workshop_id.in_(ws_ids)))
+            conn.execute(delete(proposals).where(proposals.c.project_id == project_id))
+            conn.execute(delete(workshops).where(workshops.c.project_id == project_id))
+            conn.execute(delete(partners).where(partners.c.project_id == project_id))
+            conn.execute(delete(project_groups)
+                         .where(project_groups.c.project_id == project_id))
+            conn.execute(delete(projects).where(projects.c.id == project_id))
+
+    def add_partner(self, project_id: int, name: str) -> int:
+        """A partner establishment of the project; returns its id."""
+        clean = _text("establishment", name, NAME_LIMIT)
+        try:
+            with self._write() as conn:
+                self._require_project(conn, project_id)
+                return conn.execute(insert(partners).values(
+                    project_id=project_id, name=clean)).inserted_primary_key[0]
+        except IntegrityError:
+            raise fail("partner_exists", field="establishment", value=clean) from None
+
+    def partners(self, project_id: int) -> list[Partner]:
+        """The partner establishments, in the order they were added."""
+        with self._read() as conn:
+            self._require_project(conn, project_id)
+            rows = conn.execute(select(partners).where(partners.c.project_id == project_id)
+                                .order_by(partners.c.id)).all()
+        return [Partner(r.id, r.project_id, r.name) for r in rows]
+
+    def set_groups(self, project_id: int, group_ids: Iterable[str]) -> None:
+        """The stakeholder groups taking part in the project (method group ids)."""
+        chosen: list[str] = []
+        for gid in group_ids:
+            _allowed("groups", gid, method.GROUP_IDS)
+            if gid not in chosen:
+                chosen.append(gid)
+        with self._write() as conn:
+            self._require_project(conn, project_id)
+            conn.execute(delete(project_groups)
+                         .where(project_groups.c.project_id == project_id))
+            if chosen:
+                conn.execute(insert(project_groups),
+                             [{"project_id": project_id, "group_id": g} for g in chosen])
+
+    def groups(self, project_id: int) -> tuple[str, ...]:
+        """The project's stakeholder groups, in the method's order."""
+        with self._read() as conn:
+            self._require_project(conn, project_id)
+            found = set(conn.execute(select(project_groups.c.group_id).where(
+                project_groups.c.project_id == project_id)).scalars())
+        return tuple(g for g in method.GROUP_IDS if g in found)
+
+    # ------------------------------------------------------------- questionnaires
+
+    def register_questionnaire(self, questionnaire: Questionnaire) -> str:
+        """Keep the exact definition (by content hash); returns the hash."""
+        digest = questionnaire.content_hash or content_hash(questionnaire)
+        mapping = to_mapping(questionnaire)
+        if parse(mapping).content_hash != digest:  # pragma: no cover - a bug, not a user error
+            raise RuntimeError(f"questionnaire {questionnaire.id} does not round-trip")
+        values = {
+            "hash": digest, "questionnaire_id": questionnaire.id,
+            "version": str(questionnaire.version),
+            "definition": json.dumps(mapping, ensure_ascii=False, sort_keys=True),
+            "registered_at": utcnow(),
+        }
+        with self._write() as conn:
+            conn.execute(_insert(conn, questionnaires).values(values)
+                         .on_conflict_do_nothing(index_elements=["hash"]))
+        return digest
+
+    def questionnaire(self, questionnaire_hash: str) -> Questionnaire:
+        """The questionnaire exactly as it was when its answers were given."""
+        found = self._questionnaires.get(questionnaire_hash)
+        if found is not None:
+            return found
+        with self._read() as conn:
+            definition = conn.execute(select(questionnaires.c.definition).where(
+                questionnaires.c.hash == questionnaire_hash)).scalar_one_or_none()
+        if definition is None:
+            raise fail("unknown_questionnaire", field="questionnaire",
+                       value=str(questionnaire_hash)[:12])
+        parsed = parse(json.loads(definition), source=f"store:{questionnaire_hash[:12]}")
+        self._questionnaires[questionnaire_hash] = parsed
+        return parsed
+
+    # ------------------------------------------------------------------ workshops
+
+    def open_workshop(self, project_id: int, questionnaire: Questionnaire | str,
+                      wave: str = "T0", k: int = 5, lang: str = "fr",
+                      title: str | None = None) -> Workshop:
+        """Open a workshop: one run of a questionnaire for a project, with a join code.
+
+        ``questionnaire`` is a :class:`Questionnaire` (registered on the way) or the
+        content hash of one already registered. ``k`` is the anonymity threshold:
+        results of fewer than ``k`` people are never shown apart.
+        """
+        if isinstance(questionnaire, Questionnaire):
+            digest = self.register_questionnaire(questionnaire)
+            self._questionnaires.setdefault(digest, questionnaire)
+        else:
+            digest = str(questionnaire)
+        q = self.questionnaire(digest)
+        values = {
+            "project_id": project_id, "questionnaire_id": q.id, "questionnaire_hash": digest,
+            "wave": _text("wave", wave, WAVE_LIMIT),
+            "title": _text("title", title, NAME_LIMIT, required=False),
+            "is_open": True, "k": _k(k), "lang": _allowed("lang", lang, q.languages),
+            "created_at": utcnow(),
+        }
+        for _ in range(_CODE_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    self._require_project(conn, project_id)
+                    new_id = conn.execute(insert(workshops).values(
+                        {**values, "code": new_join_code()})).inserted_primary_key[0]
+                return self.workshop(new_id)
+            except IntegrityError:  # the code is taken by an open workshop: draw again
+                continue
+        raise RuntimeError("could not draw a free join code")  # pragma: no cover
+
+    def workshop(self, workshop_id: int) -> Workshop:
+        with self._read() as conn:
+            row = conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first()
+        if row is None:
+            raise fail("unknown_workshop", field="workshop", value=workshop_id)
+        return _workshop(row)
+
+    def workshops(self, project_id: int | None = None) -> list[Workshop]:
+        """Every workshop (of one project when given), oldest first."""
+        query = select(workshops).order_by(workshops.c.id)
+        if project_id is not None:
+            query = query.where(workshops.c.project_id == project_id)
+        with self._read() as conn:
+            return [_workshop(r) for r in conn.execute(query)]
+
+    def workshop_by_code(self, code: str) -> Workshop:
+        """The open workshop with this join code (case, spaces and dashes ignored)."""
+        clean = normalise_code(code)
+        shown = clean or (code if isinstance(code, str) else repr(code))
+        if not looks_like_code(clean):
+            raise fail("unknown_code", field="code", value=shown)
+        with self._read() as conn:
+            rows = conn.execute(select(workshops).where(workshops.c.code == clean)
+                                .order_by(workshops.c.is_open.desc(), workshops.c.id.desc())
+                                ).all()
+        if not rows:
+            raise fail("unknown_code", field="code", value=shown)
+        if not rows[0].is_open:
+            raise fail("workshop_closed", field="code", value=shown)
+        return _workshop(rows[0])
+
+    def close_workshop(self, workshop_id: int) -> Workshop:
+        """Stop accepting joins and answers (answers already given stay)."""
+        with self._write() as conn:
+            row = self._require_workshop(conn, workshop_id)
+            if row.is_open:
+                conn.execute(update(workshops).where(workshops.c.id == workshop_id)
+                             .values(is_open=False, closed_at=utcnow()))
+        return self.workshop(workshop_id)
+
+    def reopen_workshop(self, workshop_id: int) -> Workshop:
+        """Accept answers again. If another open workshop took its code meanwhile, the
+        workshop gets a new code (shown by the returned record)."""
+        for attempt in range(_CODE_ATTEMPTS):
+            try:
+                with self._write() as conn:
+                    row = self._require_workshop(conn, workshop_id)
+                    if row.is_open:
+                        break
+                    values: dict[str, Any] = {"is_open": True, "closed_at": None}
+                    if attempt:
+                        values["code"] = new_join_code()
+                    conn.execute(update(workshops).where(workshops.c.id == workshop_id)
+                                 .values(values))
+                break
+            except IntegrityError:
+                continue
+        return self.workshop(workshop_id)
+
+    def participation(self, workshop_id: int) -> dict[str, GroupCount]:
+        """Per group: how many joined, how many validated."""
+        query = (select(participants.c.group_id, func.count(),
+                        func.count(participants.c.validated_at))
+                 .where(participants.c.workshop_id == workshop_id)
+                 .group_by(participants.c.group_id).order_by(participants.c.group_id))
+        with self._read() as conn:
+            self._require_workshop(conn, workshop_id)
+            return {g: GroupCount(int(j), int(v)) for g, j, v in conn.execute(query)}
+
+    # --------------------------------------------------------------- participants
+
+    def join(self, code: str, group: str, establishment: str | None = None) -> Participant:
+        """Join an open workshop; returns a participant with a fresh random token."""
+        ws = self.workshop_by_code(code)
+        q = self.questionnaire(ws.questionnaire_hash)
+        group_ids = tuple(g.id for g in q.groups) or method.GROUP_IDS
+        _allowed("group", group, group_ids)
+        place = _text("establishment", establishment, NAME_LIMIT, required=False)
+        with self._write() as conn:
+            if not conn.execute(select(workshops.c.is_open)
+                                .where(workshops.c.id == ws.id)).scalar():
+                raise fail("workshop_closed", field="code", value=ws.code)
+            names = list(conn.execute(select(partners.c.name)
+                                      .where(partners.c.project_id == ws.project_id)
+                                      .order_by(partners.c.id)).scalars())
+            if place is not None and names:
+                place = _partner_name(place, names)
+            token = new_token()
+            now = utcnow()
+            new_id = conn.execute(insert(participants).values(
+                token=token, workshop_id=ws.id, group_id=group, establishment=place,
+                joined_at=now)).inserted_primary_key[0]
+        self._refs[token] = _Ref(new_id, ws.id, ws.questionnaire_hash, group)
+        return Participant(token, ws.id, group, place, None)
+
+    def resume(self, token: str) -> Participant:
+        """The participant behind a token (after a reload, a lost connection...)."""
+        with self._read() as conn:
+            row = self._participant_row(conn, token)
+        return Participant(row.token, row.workshop_id, row.group_id, row.establishment,
+                           row.validated_at)
+
+    def answers(self, token: str) -> dict[str, object]:
+        """Every answer saved so far by this participant: item id -> value."""
+        with self._read() as conn:
+            row = self._participant_row(conn, token)
+            found = conn.execute(select(answers.c.item_id, answers.c.value)
+                                 .where(answers.c.participant_id == row.id)
+                                 .order_by(answers.c.answered_at, answers.c.item_id)).all()
+        return {item_id: value for item_id, value in found}
+
+    def save_answer(self, token: str, item_id: str, value: object) -> object:
+        """Save (or change) one answer; durable when this returns.
+
+        The value is checked against the questionnaire first: an unknown item or a
+        value off the scale raises and nothing is written. Returns the value stored.
+        """
+        ref = self._ref(token)
+        q = self.questionnaire(ref.questionnaire_hash)
+        stored = q.check_answer(item_id, value)
+        with self._write() as conn:
+            self._lock_for_change(conn, ref, item_id)
+            stmt = _insert(conn, answers).values(participant_id=ref.id, item_id=item_id,
+                                                 value=stored, answered_at=utcnow())
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=["participant_id", "item_id"],
+                set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},
+            ))
+        return stored
+
+    def validate(self, token: str) -> Participant:
+        """Step 3, "validate my result": every required item asked to the participant's
+        group must be answered; afterwards the answers are locked. Validating twice is
+        harmless."""
+        ref = self._ref(token)
+        q = self.questionnaire(ref.questionnaire_hash)
+        with self._write() as conn:
+            row = self._lock_for_change(conn, ref, None)
+            if row.validated_at is None:
+                given = set(conn.execute(select(answers.c.item_id)
+                                         .where(answers.c.participant_id == ref.id)).scalars())
+                missing = [it.id for it in q.items()
+                           if it.required and (not it.groups or ref.group in it.groups)
+                           and it.id not in given]
+                if missing:
+                    shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
+                    raise fail("missing_answers", field="validate", value=shown,
+                               count=len(missing))
+                conn.execute(update(participants).where(participants.c.id == ref.id)
+                             .values(validated_at=utcnow()))
+        return self.resume(token)
+
+    def erase_participant(self, token: str) -> int:
+        """Right to erasure: delete a participant and every answer they gave.
+        Returns the number of answers erased."""
+        with self._write() as conn:
+            row = self._participant_row(conn, token)
+            gone = conn.execute(delete(answers).where(answers.c.participant_id == row.id))
+            conn.execute(delete(participants).where(participants.c.id == row.id))
+        self._refs.pop(token, None)
+        return gone.rowcount
+
+    # ------------------------------------------------------------------- analysis
+
+    def answers_frame(self, workshop_id: int) -> pd.DataFrame:
+        """A tidy frame: one row per answer, with the item's tags, the participant's
+        group, establishment and pseudonym (a small integer, never the token), and
+        the wave. ``frame.attrs["k"]`` is the workshop's anonymity threshold."""
+        ws = self.workshop(workshop_id)
+        q = self.questionnaire(ws.questionnaire_hash)
+        query = (select(participants.c.id.label("participant"),
+                        participants.c.group_id.label("group"),
+                        participants.c.establishment, participants.c.validated_at,
+                        answers.c.item_id, answers.c.value, answers.c.answered_at)
+                 .join(answers, answers.c.participant_id == participants.c.id)
+                 .where(participants.c.workshop_id == workshop_id)
+                 .order_by(participants.c.id, answers.c.item_id))
+        with self._read() as conn:
+            rows = [r._mapping for r in conn.execute(query)]
+        return frames.answers_frame(ws, q, rows)
+
+    # ------------------------------------------------------------------ proposals
+
+    def add_proposal(self, project_id: int, text: str, group: str, *,
+                     feeling: str | None = None, theme: str | None = None,
+                     principle: int | None = None, plan: str | None = None,
+                     status: str = "proposed", owner: str | None = None,
+                     due: date | str | None = None, workshop_id: int | None = None) -> int:
+        """An action proposal from a stakeholder group; returns its id.
+
+        Without ``plan``, a proposal tied to a feeling goes to the plan that feeling
+        feeds (attractions -> objectives, fears -> risks, temptations -> charter).
+        """
+        values = _proposal_values({
+            "text": text, "group": group, "feeling": feeling, "theme": theme,
+            "principle": principle, "plan": plan, "status": status, "owner": owner,
+            "due": due, "workshop_id": workshop_id,
+        })
+        if values["plan"] is None and values["feeling"] is not None:
+            values["plan"] = method.PLAN_OF_FEELING.get(values["feeling"])
+        now = utcnow()
+        with self._write() as conn:
+            self._require_project(conn, project_id)
+            self._check_proposal_workshop(conn, project_id, values["workshop_id"])
+            return conn.execute(insert(proposals).values(
+                {**values, "project_id": project_id, "created_at": now, "updated_at": now}
+            )).inserted_primary_key[0]
+
+    def update_proposal(self, proposal_id: int, **fields: object) -> Proposal:
+        """Change fields of a proposal (``status``, ``owner``, ``due``, ``plan``...)."""
+        for key in fields:
+            _known_field(key, _PROPOSAL_FIELDS)
+        values = _proposal_values(fields)
+        with self._write() as conn:
+            row = conn.execute(select(proposals.c.project_id)
+                               .where(proposals.c.id == proposal_id)).first()
+            if row is None:
+                raise fail("unknown_proposal", field="proposal", value=proposal_id)
+            if "workshop_id" in values:
+                self._check_proposal_workshop(conn, row.project_id, values["workshop_id"])
+            conn.execute(update(proposals).where(proposals.c.id == proposal_id)
+                         .values({**values, "updated_at": utcnow()}))
+        return self.proposal(proposal_id)
+
+    def proposal(self, proposal_id: int) -> Proposal:
+        with self._read() as conn:
+            row = conn.execute(select(proposals).where(proposals.c.id == proposal_id)).first()
+        if row is None:
+            raise fail("unknown_proposal", field="proposal", value=proposal_id)
+        return _proposal(row)
+
+    def proposals(self, project_id: int) -> list[Proposal]:
+        with self._read() as conn:
+            self._require_project(conn, project_id)
+            rows = conn.execute(select(proposals).where(proposals.c.project_id == project_id)
+                                .order_by(proposals.c.id)).all()
+        return [_proposal(r) for r in rows]
+
+    def proposals_frame(self, project_id: int) -> pd.DataFrame:
+        """One row per action proposal of the project."""
+        return frames.proposals_frame(self.proposals(project_id))
+
+    # --------------------------------------------------------------------- backup
+
+    def backup(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Copy the SQLite database to ``path`` safely, even while a workshop runs.
+
+        Uses SQLite's online backup: one consistent snapshot, writers keep going.
+        ``path`` may be a folder (a dated file is made inside); default: the
+        ``backups`` folder of the data folder. Returns the file written.
+        """
+        from coopkit.store.backup import backup_sqlite, default_name
+
+        if self.backend != "sqlite":
+            raise fail("backup_needs_sqlite", field="backup", value=self.url)
+        if path is None:
+            target = data_dir(self._data) / "backups" / default_name()
+        else:
+            target = Path(path).expanduser()
+            if target.is_dir():
+                target = target / default_name()
+        if target.exists():
+            raise fail("backup_exists", field="backup", value=str(target))
+        return backup_sqlite(self._engine, target)
+
+    # -------------------------------------------------------------------- helpers
+
+    def _require_project(self, conn: Connection, project_id: int) -> None:
+        if conn.execute(select(projects.c.id).where(projects.c.id == project_id)).first() \
+                is None:
+            raise fail("unknown_project", field="project", value=project_id)
+
+    def _require_workshop(self, conn: Connection, workshop_id: int):
+        row = conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first()
+        if row is None:
+            raise fail("unknown_workshop", field="workshop", value=workshop_id)
+        return row
+
+    def _check_proposal_workshop(self, conn: Connection, project_id: int,
+                                 workshop_id: int | None) -> None:
+        if workshop_id is None:
+            return
+        row = self._require_workshop(conn, workshop_id)
+        if row.project_id != project_id:
+            raise fail("workshop_not_in_project", field="workshop_id", value=workshop_id,
+                       project=project_id)
+
+    def _participant_row(self, conn: Connection, token: str):
+        row = None
+        if isinstance(token, str) and token:
+            row = conn.execute(select(participants).where(participants.c.token == token)
+                               ).first()
+        if row is None:
+            raise fail("unknown_token", field="token")  # never echo a token
+        return row
+
+    def _ref(self, token: str) -> _Ref:
+        ref = self._refs.get(token) if isinstance(token, str) else None
+        if ref is None:
+            with self._read() as conn:
+                row = self._participant_row(conn, token)
+                qhash = conn.execute(select(workshops.c.questionnaire_hash).where(
+                    workshops.c.id == row.workshop_id)).scalar_one()
+            ref = _Ref(row.id, row.workshop_id, qhash, row.group_id)
+            self._refs[token] = ref
+        return ref
+
+    def _lock_for_change(self, conn: Connection, ref: _Ref, item_id: str | None):
+        """In a write transaction: lock the participant's row and check that answers
+        may still change (participant not erased, not validated, workshop open)."""
+        row = conn.execute(
+            select(participants.c.validated_at, workshops.c.is_open, workshops.c.code)
+            .join(workshops, workshops.c.id == participants.c.workshop_id)
+            .where(participants.c.id == ref.id)
+            .with_for_update(of=participants)
+        ).first()
+        if row is None:
+            raise fail("unknown_token", field="token")
+        if not row.is_open:
+            raise fail("workshop_closed", field="code", value=row.code)
+        if row.validated_at is not None and item_id is not None:
+            raise fail("answers_locked", field=item_id)
+        return row
+
+
+# ------------------------------------------------------------------ value checks
+
+def _insert(conn: Connection, table):
+    """The dialect's INSERT (it has ``on_conflict_do_update`` on both backends)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table)
+
+
+def _text(field: str, value: object, limit: int, *, required: bool = True) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise fail("empty_text", field=field, value=value)
+        return None
+    if not isinstance(value, str):
+        raise fail("not_text", field=field, value=value)
+    clean = value.strip()
+    if len(clean) > limit:
+        raise fail("too_long", field=field, value=len(clean), limit=limit)
+    return clean
+
+
+def _allowed(field: str, value: object, allowed: Iterable[object]) -> Any:
+    options = tuple(allowed)
+    if value in options and not isinstance(value, bool):
+        return value
+    listed = ", ".join(map(str, options))
+    hint = suggest(value, [str(o) for o in options]) if isinstance(value, str) else None
+    if hint:
+        raise fail("not_allowed_hint", field=field, value=value, suggestion=hint,
+                   allowed=listed)
+    raise fail("not_allowed", field=field, value=value, allowed=listed)
+
+
+def _known_field(key: str, allowed: tuple[str, ...]) -> None:
+    if key not in allowed:
+        hint = suggest(key, allowed)
+        if hint:
+            raise fail("unknown_field_hint", field=key, value=key, suggestion=hint,
+                       allowed=", ".join(allowed))
+        raise fail("unknown_field", field=key, value=key, allowed=", ".join(allowed))
+
+
+def _k(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
+        raise fail("invalid_k", field="k", value=value, limit=MAX_K)
+    return value
+
+
+def _due(value: object) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise fail("invalid_date", field="due", value=value)
+
+
+def _partner_name(place: str, names: list[str]) -> str:
+    for name in names:
+        if name.casefold() == place.casefold():
+            return name
+    _allowed("establishment", place, names)
+    return place  # pragma: no cover - _allowed raised
+
+
+def _proposal_values(fields: Mapping[str, object]) -> dict[str, Any]:
+    """Check proposal fields; returns column -> value for those given."""
+    checks = {
+        "text": lambda v: _text("text", v, PROPOSAL_LIMIT),
+        "group": lambda v: _group_id(v),
+        "feeling": lambda v: None if v is None else _allowed("feeling", v, method.FEELING_IDS),
+        "theme": lambda v: None if v is None else _allowed("theme", v, method.THEME_IDS),
+        "principle": lambda v: None if v is None else _allowed(
+            "principle", v, method.PRINCIPLE_NUMBERS),
+        "plan": lambda v: None if v is None else _allowed("plan", v, method.PLAN_IDS),
+        "status": lambda v: _allowed("status", v, method.STATUS_IDS),
+        "owner": lambda v: _text("owner", v, NAME_LIMIT, required=False),
+        "due": _due,
+        "workshop_id": lambda v: v,
+    }
+    columns = {"group": "group_id"}
+    return {columns.get(k, k): checks[k](v) for k, v in fields.items()}
+
+
+def _group_id(value: object) -> str:
+    if isinstance(value, str) and _GROUP_ID.match(value):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise fail("empty_text", field="group", value=value)
+    _allowed("group", value, method.GROUP_IDS)
+    return str(value)  # pragma: no cover - _allowed raised
+
+
+# ------------------------------------------------------------------- row -> record
+
+def _project(row) -> Project:
+    return Project(row.id, row.name, row.purpose, row.promoter, row.created_at)
+
+
+def _workshop(row) -> Workshop:
+    return Workshop(
+        id=row.id, project_id=row.project_id, code=row.code,
+        questionnaire_id=row.questionnaire_id, questionnaire_hash=row.questionnaire_hash,
+        wave=row.wave, k=row.k, lang=row.lang, is_open=bool(row.is_open),
+        created_at=row.created_at, title=row.title, closed_at=row.closed_at,
+    )
+
+
+def _proposal(row) -> Proposal:
+    return Proposal(
+        id=row.id, project_id=row.project_id, workshop_id=row.workshop_id, text=row.text,
+        group=row.group_id, feeling=row.feeling, theme=row.theme, principle=row.principle,
+        plan=row.plan, status=row.status, owner=row.owner, due=row.due,
+        created_at=row.created_at, updated_at=row.updated_at,
+    )
+
+
+__all__ = ["CoopkitError", "Store", "open_store"]

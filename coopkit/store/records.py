@@ -1,0 +1,87 @@
+"""What the store hands back: small frozen records, no database handles inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Project:
+    """A cooperation project: its common purpose statement and its promoter."""
+
+    id: int
+    name: str
+    purpose: str
+    promoter: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner establishment of a project."""
+
+    id: int
+    project_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """One run of one questionnaire (by content hash) for a project, in one wave."""
+
+    id: int
+    project_id: int
+    code: str
+    questionnaire_id: str
+    questionnaire_hash: str
+    wave: str
+    k: int
+    lang: str
+    is_open: bool
+    created_at: datetime
+    title: str | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A participant: a random token (a secret resume credential), never a name."""
+
+    token: str = field(repr=False)
+    workshop_id: int
+    group: str
+    establishment: str | None
+    validated_at: datetime | None
+
+    @property
+    def validated(self) -> bool:
+        return self.validated_at is not None
+
+
+class GroupCount(NamedTuple):
+    """How many participants of a group joined, and how many validated."""
+
+    joined: int
+    validated: int
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An action proposal made by a stakeholder group."""
+
+    id: int
+    project_id: int
+    workshop_id: int | None
+    text: str
+    group: str
+    feeling: str | None
+    theme: str | None
+    principle: int | None
+    plan: str | None
+    status: str
+    owner: str | None
+    due: date | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,177 @@
+"""The tables of the current schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Bump :data:`SCHEMA_VERSION` and add a step to :mod:`coopkit.store.migrations` with
+every change here; keep the previous schema in the migrations module so a test can
+build an old database and open it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 2
+
+
+class UTCDateTime(TypeDecorator):
+    """A UTC instant: stored naive (same on both backends), read back time-zone aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class JSONValue(TypeDecorator):
+    """An answer value (int, str or list of str) kept as JSON text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value, dialect):
+        return json.loads(value) if value is not None else None
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, time-zone aware."""
+    return datetime.now(UTC)
+
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, nullable=False),
+)
+
+projects = Table(
+    "projects", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("promoter", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+partners = Table(
+    "partners", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("name", String(200), nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_partners_project_name"),
+)
+
+project_groups = Table(
+    "project_groups", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("group_id", String(64), nullable=False),
+    PrimaryKeyConstraint("project_id", "group_id"),
+)
+
+questionnaires = Table(
+    "questionnaires", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("questionnaire_id", String(64), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+)
+
+workshops = Table(
+    "workshops", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("questionnaire_id", String(64), nullable=False),
+    Column("questionnaire_hash", String(64), ForeignKey("questionnaires.hash"),
+           nullable=False),
+    Column("wave", String(32), nullable=False),
+    Column("title", String(200)),
+    Column("code", String(16), nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("k", Integer, nullable=False),
+    Column("lang", String(8), nullable=False, server_default="fr"),  # added in v2
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+)
+# A join code is unique among *open* workshops (a closed one may share it).
+Index(
+    "ix_workshops_open_code", workshops.c.code, unique=True,
+    sqlite_where=workshops.c.is_open == true(),
+    postgresql_where=workshops.c.is_open == true(),
+)
+Index("ix_workshops_project", workshops.c.project_id)
+
+participants = Table(
+    "participants", metadata,
+    Column("id", Integer, primary_key=True),  # the pseudonym shown in analysis frames
+    Column("token", String(64), nullable=False, unique=True),
+    Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("group_id", String(64), nullable=False),
+    Column("establishment", String(200)),
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("validated_at", UTCDateTime),
+)
+Index("ix_participants_workshop", participants.c.workshop_id)
+
+answers = Table(
+    "answers", metadata,
+    Column("participant_id", Integer, ForeignKey("participants.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("value", JSONValue, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("participant_id", "item_id"),
+)
+
+proposals = Table(
+    "proposals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),
+    Column("group_id", String(64), nullable=False),
+    Column("feeling", String(32)),
+    Column("theme", String(32)),
+    Column("principle", Integer),
+    Column("plan", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("owner", String(200)),
+    Column("due", Date),  # added in v2
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_proposals_project", proposals.c.project_id)
