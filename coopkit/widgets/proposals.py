@@ -1,0 +1,122 @@
+"""Capturing action proposals from the room, and listing them.
+
+The consultant types what a group proposes (from the discussion of the feelings map),
+picks the group and, when it answers one, the feeling and theme; the proposal goes to
+the store with ``status="proposed"`` and to the plan that feeling feeds. Proposal texts
+are written by participants: they are always escaped before being shown.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+import traitlets
+
+from coopkit import method
+from coopkit.errors import CoopkitError
+from coopkit.i18n import t
+
+if TYPE_CHECKING:
+    from coopkit.store import Store
+
+_NONE = ""
+
+
+def proposals_html(store: Store, project_id: int, *, lang: str | None = None) -> str:
+    """The project's proposals as an HTML table (texts escaped)."""
+    rows = []
+    for p in store.proposals(project_id):
+        status = t(f"method.status.{p.status}", lang)
+        group = t(f"method.group.{p.group}", lang)
+        plan = t(f"method.plan.{p.plan}", lang) if p.plan else t("actions.none", lang)
+        owner = p.owner or t("actions.none", lang)
+        cells = (str(p.id), p.text, group, plan, status, owner)
+        rows.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{escape(c)}</td>"
+                                     for c in cells) + "</tr>")
+    head = ("#", t("actions.text", lang), t("actions.group", lang), t("room.plan", lang),
+            t("room.status", lang), t("room.owner", lang))
+    header = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>"
+                     for h in head)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+class ProposalCapture(widgets.VBox):
+    """A small form that adds a proposal to the store, and the list of proposals.
+
+    ``value`` is the form's content: ``{"text": ..., "group": ..., "feeling": ...,
+    "theme": ...}`` (empty strings for "none"). :meth:`add` (the button) saves it.
+    """
+
+    value = traitlets.Dict()
+
+    def __init__(self, store: Store, project_id: int, *, workshop_id: int | None = None,
+                 groups: tuple[str, ...] | None = None, lang: str | None = None):
+        self.store = store
+        self.project_id = project_id
+        self.workshop_id = workshop_id
+        self._lang = lang
+        groups = groups or store.groups(project_id) or method.GROUP_IDS
+        none = [(t("actions.none", lang), _NONE)]
+        self.text = widgets.Textarea(placeholder=t("actions.placeholder", lang),
+                                     description=t("actions.text", lang),
+                                     layout=widgets.Layout(width="40em", height="4em"),
+                                     style={"description_width": "10em"})
+        self.group = widgets.Dropdown(
+            options=[(t(f"method.group.{g}", lang), g) for g in groups],
+            description=t("actions.group", lang), style={"description_width": "10em"})
+        self.feeling = widgets.Dropdown(
+            options=none + [(c.label(lang), c.id) for c in method.FEELINGS],
+            description=t("actions.feeling", lang), style={"description_width": "10em"})
+        self.theme = widgets.Dropdown(
+            options=none + [(c.label(lang), c.id) for c in method.THEMES],
+            description=t("actions.theme", lang), style={"description_width": "10em"})
+        self.button = widgets.Button(description=t("actions.add", lang), icon="plus",
+                                     button_style="primary",
+                                     layout=widgets.Layout(width="auto"))
+        self.message = widgets.HTML()
+        self.listing = widgets.HTML()
+        super().__init__([self.text, self.group, self.feeling, self.theme, self.button,
+                          self.message, self.listing])
+        for field in (self.text, self.group, self.feeling, self.theme):
+            field.observe(self._on_field, names="value")
+        self.button.on_click(lambda _b: self.add())
+        self._on_field({})
+        self.show()
+
+    def _on_field(self, _change: dict) -> None:
+        self.value = {"text": self.text.value, "group": self.group.value or _NONE,
+                      "feeling": self.feeling.value, "theme": self.theme.value}
+
+    @traitlets.observe("value")
+    def _on_value(self, change: dict) -> None:
+        new = change["new"]
+        for key, field in (("text", self.text), ("group", self.group),
+                           ("feeling", self.feeling), ("theme", self.theme)):
+            if key in new and field.value != new[key]:
+                field.value = new[key]
+
+    def add(self) -> int | None:
+        """Save the proposal; returns its id (None when the text is empty or refused)."""
+        lang = self._lang
+        text = self.text.value.strip()
+        if not text:
+            self.message.value = f"<p>{escape(t('actions.empty', lang))}</p>"
+            return None
+        try:
+            proposal_id = self.store.add_proposal(
+                self.project_id, text, self.group.value,
+                feeling=self.feeling.value or None, theme=self.theme.value or None,
+                workshop_id=self.workshop_id)
+        except CoopkitError as exc:
+            self.message.value = f"<p>{escape(exc.format(lang))}</p>"
+            return None
+        self.message.value = f"<p>{escape(t('actions.added', lang, text=text))}</p>"
+        self.text.value = ""
+        self.show()
+        return proposal_id
+
+    def show(self) -> None:
+        """Redraw the list of the project's proposals."""
+        self.listing.value = proposals_html(self.store, self.project_id, lang=self._lang)

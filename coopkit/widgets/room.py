@@ -1,0 +1,207 @@
+"""The room view: who joined and validated, the feelings map and the tendencies,
+refreshed by themselves while participants answer.
+
+:class:`RoomView` polls the store every ``interval`` seconds (an asyncio task on the
+kernel's event loop, else a daemon thread) and redraws only when something changed.
+Tests call :meth:`RoomView.refresh` directly. Charts are drawn on a plain matplotlib
+``Figure`` (no pyplot state) and shown as PNG images, which works the same in
+JupyterLab, in Voilà and from a background thread. Only group labels and numbers are
+shown here; every text goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from coopkit.i18n import t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coopkit.store import Store
+
+#: Seconds between two looks at the store.
+DEFAULT_INTERVAL = 5.0
+
+
+def figure_png(draw: Any, frame: pd.DataFrame, *, size: tuple[float, float],
+               lang: str | None = None) -> bytes:
+    """Draw ``draw(ax, frame, lang=lang)`` on a fresh figure and return it as PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=80, layout="constrained")
+    FigureCanvasAgg(fig)
+    draw(fig.add_subplot(), frame, lang=lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+class RoomView(widgets.VBox):
+    """Live participation, feelings map and tendencies of one workshop.
+
+    ``value`` is the last snapshot read from the store: ``{"participation": {group:
+    [joined, validated]}, "answers": number of answers, "last": latest answer time}``.
+    Only validated answers are charted (``validated_only``), as the participant
+    agreed to them in step 3.
+    """
+
+    value = traitlets.Dict()
+
+    def __init__(self, store: Store, workshop_id: int, *,
+                 interval: float = DEFAULT_INTERVAL, validated_only: bool = True,
+                 charts: bool = True, lang: str | None = None):
+        self.store = store
+        self.workshop_id = workshop_id
+        self.interval = interval
+        self.validated_only = validated_only
+        self.charts = charts
+        self._lang = lang
+        self._task: asyncio.Task | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.redraws = 0
+        self.table = widgets.HTML()
+        self.status = widgets.HTML()
+        self.feelings = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.tendencies = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.notice = widgets.HTML()
+        parts: list[widgets.Widget] = [self.table, self.status]
+        if charts:
+            parts += [widgets.HTML(f"<h3>{escape(t('room.feelings_title', lang))}</h3>"),
+                      self.feelings,
+                      widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
+                      self.tendencies, self.notice]
+        super().__init__(parts)
+
+    # ---------------------------------------------------------------- reading
+
+    def snapshot(self) -> tuple[dict[str, Any], pd.DataFrame]:
+        """Read participation and answers from the store."""
+        counts = self.store.participation(self.workshop_id)
+        frame = self.store.answers_frame(self.workshop_id)
+        last = frame["answered_at"].max() if len(frame) else None
+        value = {
+            "participation": {g: [c.joined, c.validated] for g, c in counts.items()},
+            "answers": len(frame),
+            "last": str(last) if last is not None else None,
+        }
+        return value, frame
+
+    def refresh(self) -> bool:
+        """Look at the store; redraw when something changed. Returns True if redrawn."""
+        with self._lock:
+            value, frame = self.snapshot()
+            changed = value != self.value or self.redraws == 0
+            if changed:
+                self.value = value
+                self._draw(frame)
+                self.redraws += 1
+            now = datetime.now().strftime("%H:%M:%S")
+            self.status.value = f"<small>{escape(t('room.updated', self._lang, time=now))}</small>"
+            return changed
+
+    # ---------------------------------------------------------------- drawing
+
+    def _draw(self, frame: pd.DataFrame) -> None:
+        self.table.value = self._table_html()
+        if not self.charts:
+            return
+        from coopkit import analysis, charts
+
+        rows = analysis.select(frame, validated_only=self.validated_only)
+        lang = self._lang
+        if rows.empty:
+            self.notice.value = f"<p>{escape(t('room.waiting', lang))}</p>"
+            self.feelings.value = b""
+            self.tendencies.value = b""
+            return
+        k = analysis.anonymity_k(frame)
+        self.notice.value = f"<p><small>{escape(t('room.masked', lang, k=k))}</small></p>"
+        fmap = analysis.feelings_map(rows)
+        tend = analysis.tendencies(rows)
+        self.feelings.value = figure_png(charts.plot_feelings_map, fmap, size=(13, 6.5),
+                                         lang=lang)
+        self.tendencies.value = figure_png(charts.plot_tendencies, tend, size=(13, 7),
+                                           lang=lang)
+
+    def _table_html(self) -> str:
+        lang = self._lang
+        head = "".join(f"<th style='text-align:left;padding:2px 12px'>{escape(h)}</th>"
+                       for h in (t("room.group", lang), t("room.joined", lang),
+                                 t("room.validated", lang)))
+        rows = []
+        joined_total = validated_total = 0
+        for group, (joined, validated) in self.value.get("participation", {}).items():
+            joined_total += joined
+            validated_total += validated
+            label = t(f"method.group.{group}", lang)
+            rows.append(f"<tr><td style='padding:2px 12px'>{escape(label)}</td>"
+                        f"<td style='padding:2px 12px'>{joined}</td>"
+                        f"<td style='padding:2px 12px'>{validated}</td></tr>")
+        rows.append(f"<tr><td style='padding:2px 12px'><b>{escape(t('room.total', lang))}"
+                    f"</b></td><td style='padding:2px 12px'><b>{joined_total}</b></td>"
+                    f"<td style='padding:2px 12px'><b>{validated_total}</b></td></tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+    # ---------------------------------------------------------------- polling
+
+    @property
+    def running(self) -> bool:
+        return (self._task is not None and not self._task.done()) or (
+            self._thread is not None and self._thread.is_alive())
+
+    def start(self) -> None:
+        """Refresh now, then every ``interval`` seconds until :meth:`stop`."""
+        if self.running:
+            return
+        self._stop.clear()
+        self.refresh()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            self._task = loop.create_task(self._poll())
+        else:
+            self._thread = threading.Thread(target=self._poll_thread, daemon=True,
+                                            name="coopkit-room")
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling (the view keeps its last picture)."""
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval + 5)
+            self._thread = None
+
+    async def _poll(self) -> None:
+        while not self._stop.is_set():
+            await asyncio.sleep(self.interval)
+            if self._stop.is_set():
+                break
+            # On the kernel's own loop: widget messages stay on the kernel's thread.
+            self._refresh_quietly()
+
+    def _poll_thread(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._refresh_quietly()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except Exception as exc:  # a lost connection must not kill the room's screen
+            self.status.value = f"<small>{escape(str(exc))}</small>"

@@ -1,0 +1,109 @@
+"""The room view and the proposal capture, headless, against a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from coopkit import load_questionnaire, open_store
+from coopkit.widgets.proposals import ProposalCapture
+from coopkit.widgets.room import RoomView
+
+QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(data=str(tmp_path)) as s:
+        yield s
+
+
+@pytest.fixture
+def workshop(store):
+    q = load_questionnaire(QUESTIONNAIRES / "ressentis.yaml")
+    project = store.create_project("Salle")
+    store.set_groups(project, ["personnel", "medical_soignant"])
+    return q, project, store.open_workshop(project, q, wave="T0", k=2)
+
+
+def answer_all(store, q, code, group, level):
+    p = store.join(code, group)
+    for item in q.items():
+        if item.required and item.type == "intensity":
+            store.save_answer(p.token, item.id, min(level, item.max or 0))
+    return p
+
+
+def test_refresh_redraws_only_on_change(store, workshop):
+    q, _, ws = workshop
+    room = RoomView(store, ws.id)
+    assert room.refresh() is True
+    assert "premières réponses" in room.notice.value
+    assert bytes(room.feelings.value) == b""
+    assert room.refresh() is False
+    a = answer_all(store, q, ws.code, "personnel", 4)
+    assert room.refresh() is True
+    assert room.value["participation"] == {"personnel": [1, 0]}
+    assert bytes(room.feelings.value) == b""  # nothing validated yet
+    store.validate(a.token)
+    store.validate(answer_all(store, q, ws.code, "personnel", 1).token)
+    store.validate(answer_all(store, q, ws.code, "medical_soignant", 3).token)
+    assert room.refresh() is True
+    assert room.value["participation"] == {"medical_soignant": [1, 1], "personnel": [2, 2]}
+    assert bytes(room.feelings.value).startswith(b"\x89PNG")
+    assert bytes(room.tendencies.value).startswith(b"\x89PNG")
+    assert "Personnels des établissements" in room.table.value
+    assert "<b>3</b>" in room.table.value
+    assert room.redraws == 3
+
+
+def test_english_labels(store, workshop):
+    _, _, ws = workshop
+    room = RoomView(store, ws.id, charts=False, lang="en")
+    room.refresh()
+    assert "Joined" in room.table.value and "Validated" in room.table.value
+
+
+def test_start_and_stop_in_a_thread(store, workshop):
+    _, _, ws = workshop
+    room = RoomView(store, ws.id, interval=60, charts=False)
+    room.start()
+    assert room.running and room.redraws == 1
+    room.start()  # a second start does not add a second poller
+    room.stop()
+    assert not room.running
+
+
+def test_start_and_stop_on_an_event_loop(store, workshop):
+    _, _, ws = workshop
+    room = RoomView(store, ws.id, interval=60, charts=False)
+
+    async def scenario():
+        room.start()
+        assert room._task is not None and room.running
+        room.stop()
+        await asyncio.sleep(0)  # let the cancellation land
+
+    asyncio.run(scenario())
+    assert not room.running
+
+
+def test_proposal_capture_saves_and_escapes(store, workshop):
+    _, project, ws = workshop
+    capture = ProposalCapture(store, project, workshop_id=ws.id)
+    assert [o[1] for o in capture.group.options] == ["personnel", "medical_soignant"]
+    assert capture.add() is None
+    assert "Écrivez la proposition" in capture.message.value
+    capture.value = {"text": "<script>alert(1)</script> & co", "group": "medical_soignant",
+                     "feeling": "peur", "theme": "accompagnement"}
+    assert capture.text.value.startswith("<script>")
+    proposal_id = capture.add()
+    saved = store.proposal(proposal_id)
+    assert (saved.group, saved.feeling, saved.plan, saved.status, saved.workshop_id) == (
+        "medical_soignant", "peur", "risques", "proposed", ws.id)
+    assert saved.text == "<script>alert(1)</script> & co"
+    assert "<script>" not in capture.listing.value + capture.message.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in capture.listing.value
+    assert capture.text.value == ""
