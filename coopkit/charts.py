@@ -1,0 +1,506 @@
+"""Charts of the analysis frames, for the room's screen and for reports.
+
+Every function has the shape ``plot_x(ax, frame, *, lang=None, ...)``: it draws on the
+matplotlib ``ax`` it is given, from a frame returned by :mod:`coopkit.analysis`, and
+returns a dict of the artists it made (for tests and for callers who restyle them). It
+never calls ``plt.show()`` nor creates a figure, and does not touch global settings.
+
+Made to be read on a projector: large type, colour-blind-safe colours (the Okabe-Ito
+palette for categories, ``cividis`` for intensities) and never colour alone to carry a
+meaning (hatches and text too). Labels are French by default, English with
+``lang="en"`` (through :func:`coopkit.i18n.t`). Cells masked for anonymity (fewer than k
+respondents) are hatched grey and marked "< k"; cells with no answer show "—".
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import blended_transform_factory
+
+from coopkit import method
+from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.i18n import get_language, normalise_language, t
+
+#: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+CMAP = "cividis"
+MASK_FACE, MASK_EDGE, MASK_HATCH = "#e0e0e0", "#7f7f7f", "///"
+FONT, SMALL, TITLE = 14, 12, 17
+
+Artists = dict[str, Any]
+
+
+# ------------------------------------------------------------------------- helpers
+
+def _lang(lang: str | None) -> str:
+    return normalise_language(lang) if lang else get_language()
+
+
+def _k(frame: pd.DataFrame) -> int:
+    return int(frame.attrs.get("k", DEFAULT_K))
+
+
+def _label(kind: str, ident: object, lang: str) -> str:
+    """A method label (group, theme, feeling...) or the id itself when unknown."""
+    if ident is None or (isinstance(ident, float) and math.isnan(ident)):
+        return "—"
+    key = f"method.{kind}.{ident}"
+    text = t(key, lang)
+    return str(ident) if text == key else text
+
+
+def _number(value: float, lang: str, digits: int = 2) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _percent(value: float, lang: str) -> str:
+    return f"{value * 100:.0f}\u202f%" if lang == "fr" else f"{value * 100:.0f}%"
+
+
+def _wrap(text: str, width: int, lines: int = 3) -> str:
+    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder="…"))
+
+
+def _title(ax: Axes, title: str, subtitle: str | None = None, *,
+           pad: float | None = None) -> list[Any]:
+    made = [ax.set_title(title, fontsize=TITLE, fontweight="bold", loc="left",
+                         pad=pad if pad is not None else 30 if subtitle else 12)]
+    if subtitle:
+        made.append(ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=SMALL,
+                            va="bottom", ha="left", color="#333333"))
+    return made
+
+
+def _mask_patch(ax: Axes, x: float, y: float, width: float, height: float) -> Rectangle:
+    patch = Rectangle((x, y), width, height, facecolor=MASK_FACE, edgecolor=MASK_EDGE,
+                      hatch=MASK_HATCH, linewidth=0.8, zorder=2)
+    ax.add_patch(patch)
+    return patch
+
+
+def _text_colour(value: float) -> str:
+    """Black or white, whichever reads better on the cividis colour for ``value``."""
+    r, g, b, _ = colormaps[CMAP](float(value))
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _ink(colour: str) -> str:
+    """Black or white text on a filled ``colour``."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _breakdown(frame: pd.DataFrame, stop: str) -> list[str]:
+    """The breakdown columns (group, establishment...) that come before ``stop``."""
+    cols = list(frame.columns)
+    return cols[: cols.index(stop)] if stop in cols else []
+
+
+def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
+    parts = []
+    for col in by:
+        value = row[col]
+        parts.append(_label("group", value, lang) if col == "group" else
+                     ("—" if value is None or pd.isna(value) else str(value)))
+    return " · ".join(parts)
+
+
+# ------------------------------------------------------------------- feelings map
+
+def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
+                      feeling: str | None = None, colorbar: bool = True) -> Artists:
+    """Heatmap of :func:`coopkit.analysis.feelings_map`: breakdowns (groups) in rows,
+    theme x feeling in columns (or the three themes of one ``feeling``).
+
+    Each cell shows the mean intensity and ``n``; masked cells are hatched and say
+    "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
+    and ``empty`` (their patches), ``colorbar``, ``title``.
+    """
+    lang = _lang(lang)
+    k = _k(fmap)
+    by = _breakdown(fmap, "theme")
+    data = fmap if feeling is None else fmap[fmap["feeling"] == feeling]
+    columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
+               if feeling is None or f == feeling]
+    rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
+    index = {tuple(r): i for i, r in enumerate(rows.itertuples(index=False, name=None))}
+    values = np.full((len(rows), len(columns)), np.nan)
+    cells: dict[tuple[int, int], pd.Series] = {}
+    for _, row in data.iterrows():
+        i = index[tuple(row[c] for c in by)] if by else 0
+        j = columns.index((row["theme"], row["feeling"]))
+        values[i, j] = row["mean"]
+        cells[(i, j)] = row
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=CMAP, vmin=0, vmax=1, aspect="auto")
+    texts, masked, empty = [], [], []
+    for (i, j), row in sorted(cells.items()):
+        if row["status"] == OK:
+            texts.append(ax.text(j, i, f"{_number(row['mean'], lang)}\nn={int(row['n'])}",
+                                 ha="center", va="center", fontsize=FONT,
+                                 color=_text_colour(row["mean"])))
+        elif row["status"] == MASKED:
+            masked.append(_mask_patch(ax, j - 0.5, i - 0.5, 1, 1))
+            texts.append(ax.text(j, i, t("chart.masked", lang, k=k), ha="center",
+                                 va="center", fontsize=FONT, color="black", zorder=3))
+        else:
+            patch = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                              edgecolor="#bbbbbb", zorder=2)
+            ax.add_patch(patch)
+            empty.append(patch)
+            texts.append(ax.text(j, i, "—", ha="center", va="center", fontsize=FONT,
+                                 color="#555555", zorder=3))
+    ax.set_xticks(range(len(columns)))
+    if feeling is None:
+        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
+                           rotation=0)
+        blend = blended_transform_factory(ax.transData, ax.transAxes)
+        for n, theme in enumerate(method.THEME_IDS):
+            ax.text(3 * n + 1, 1.01, _wrap(_label("theme", theme, lang), 26), ha="center",
+                    va="bottom", fontsize=SMALL, fontweight="bold", transform=blend)
+            if n:
+                ax.axvline(3 * n - 0.5, color="white", linewidth=4)
+    else:
+        ax.set_xticklabels([_wrap(_label("theme", th, lang), 18) for th, _ in columns],
+                           fontsize=SMALL)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_wrap(_row_name(r, by, lang), 24) for _, r in rows.iterrows()]
+                       if by else [t("analysis.overall", lang)], fontsize=FONT)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    title = t("chart.feelings_map.title", lang)
+    if feeling is not None:
+        title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
+            f"{title}: {_label('feeling', feeling, lang)}"
+    made = _title(ax, title, pad=58 if feeling is None else 12)
+    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    bar = None
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
+        bar.set_label(t("chart.feelings_map.colorbar", lang), fontsize=SMALL)
+        bar.ax.tick_params(labelsize=SMALL)
+    return {"image": image, "cells": texts, "masked": masked, "empty": empty,
+            "colorbar": bar, "title": made[0]}
+
+
+# ----------------------------------------------------------------------- tendency
+
+_VERTICES = {"cooperatif": (0.5, math.sqrt(3) / 2), "opportuniste": (0.0, 0.0),
+             "individualiste": (1.0, 0.0)}
+
+
+def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) -> Artists:
+    """Each group placed in the triangle of the three behaviours
+    (:func:`coopkit.analysis.tendencies`).
+
+    A group sits at the barycentre of the corners weighted by its shares: the nearer a
+    corner, the stronger that tendency; the dashed lines split the triangle where each
+    behaviour dominates. Masked groups are listed under the triangle, not placed.
+    Returns ``outline``, ``corners`` (texts), ``points``, ``labels``, ``masked`` (the
+    note or None), ``caption``, ``title``.
+    """
+    lang = _lang(lang)
+    k = _k(tend)
+    by = _breakdown(tend, "attrait")
+    corners = np.array([_VERTICES[b] for b in method.BEHAVIOUR_IDS])
+    ring = np.vstack([corners, corners[:1]])
+    (outline,) = ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=2)
+    centre = corners.mean(axis=0)
+    for a, b in ((0, 1), (1, 2), (2, 0)):
+        middle = (corners[a] + corners[b]) / 2
+        ax.plot([centre[0], middle[0]], [centre[1], middle[1]], color="#999999",
+                linestyle="--", linewidth=1)
+    corner_texts = []
+    offsets = {"cooperatif": (0, 0.05, "center", "bottom"),
+               "opportuniste": (-0.02, -0.05, "center", "top"),
+               "individualiste": (0.02, -0.05, "center", "top")}
+    for behaviour in method.BEHAVIOUR_IDS:
+        x, y = _VERTICES[behaviour]
+        dx, dy, ha, va = offsets[behaviour]
+        corner_texts.append(ax.text(x + dx, y + dy, _label("behaviour", behaviour, lang),
+                                    ha=ha, va=va, fontsize=FONT + 1, fontweight="bold"))
+    placed, hidden, shares_text = [], [], []
+    for _, row in tend.iterrows():
+        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
+        if row["status"] != OK or pd.isna(row["cooperatif"]):
+            if row["status"] == MASKED:
+                hidden.append(name)
+            continue
+        shares = np.array([row[b] for b in method.BEHAVIOUR_IDS], dtype=float)
+        placed.append((name, int(row["n"]), *(shares @ corners)))
+        shares_text.append(" · ".join(
+            f"{_label('behaviour', b, lang)} {_percent(v, lang)}"
+            for b, v in zip(method.BEHAVIOUR_IDS, shares, strict=True)))
+    points, numbers, labels = [], [], []
+    # Each point carries a number; the list beside the triangle names the group, its n
+    # and its three shares (no label collides with another, however close the points).
+    for i, (name, n, x, y) in enumerate(placed):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        points.append(ax.scatter([x], [y], s=520, color=colour, edgecolor="black",
+                                 linewidth=1.2, zorder=3 + i / 100))
+        numbers.append(ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=FONT,
+                               fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
+        labels.append(ax.text(1.12, 0.86 - i * 0.2, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
+                              ha="left", va="center", fontsize=FONT, fontweight="bold",
+                              color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
+                                                   "ec": colour, "lw": 2.5}))
+    for i, text in enumerate(shares_text):
+        ax.text(1.14, 0.86 - i * 0.2 - 0.075, text, ha="left", va="center", fontsize=SMALL,
+                color="#333333")
+    note = None
+    if hidden:
+        note = ax.text(0.5, -0.2, _wrap(t("chart.tendency.masked", lang, k=k,
+                                          groups=", ".join(hidden)), 70),
+                       ha="center", va="top", fontsize=SMALL, color="#333333")
+    caption = ax.text(0.5, -0.12, t("chart.tendency.caption", lang),
+                      ha="center", va="top", fontsize=SMALL, style="italic")
+    ax.set_xlim(-0.15, 2.1)
+    ax.set_ylim(-0.32, 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    made = _title(ax, t("chart.tendency.title", lang))
+    return {"outline": outline, "corners": corner_texts, "points": points,
+            "numbers": numbers, "labels": labels,
+            "masked": note, "caption": caption, "title": made[0]}
+
+
+# ---------------------------------------------------------------------- readiness
+
+def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> Artists:
+    """Horizontal bars of :func:`coopkit.analysis.readiness` (any level): one bar per
+    unit, grouped by breakdown (e.g. per group) when the frame has one.
+
+    Scores are shown in %; masked bars are hatched and say "< k", empty ones "—".
+    Returns ``bars`` (drawn scores), ``masked`` (patches), ``values`` (texts),
+    ``legend`` (None without breakdown), ``title``.
+    """
+    lang = _lang(lang)
+    k = _k(rdy)
+    by = _breakdown(rdy, "label")
+    by = [c for c in by if c not in ("item_id", "section_id", "subsection_id", "principle",
+                                     "unit")]
+    units = rdy["label"].drop_duplicates().tolist()
+    series = rdy[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
+    height = 0.8 / len(series)
+    bars, masked, values, handles = [], [], [], []
+    for s, (_, key) in enumerate(series.iterrows()):
+        part = rdy
+        for col in by:
+            part = part[part[col] == key[col]]
+        colour = OKABE_ITO[s % len(OKABE_ITO)]
+        hatch = ("", "..", "xx", "--", "oo", "++")[s % 6]
+        for _, row in part.iterrows():
+            y = units.index(row["label"]) + (s - (len(series) - 1) / 2) * height
+            if row["status"] == OK:
+                (bar,) = ax.barh([y], [row["score"] * 100], height=height * 0.9, color=colour,
+                                 hatch=hatch, edgecolor="white")
+                bars.append(bar)
+                values.append(ax.text(row["score"] * 100 + 1, y, _percent(row["score"], lang),
+                                      va="center", fontsize=SMALL))
+            elif row["status"] == MASKED:
+                masked.append(_mask_patch(ax, 0, y - height * 0.45, 100, height * 0.9))
+                values.append(ax.text(50, y, t("chart.masked", lang, k=k), va="center",
+                                      ha="center", fontsize=SMALL, zorder=3))
+            else:
+                values.append(ax.text(1, y, "—", va="center", fontsize=SMALL))
+        if by:
+            name = _row_name(key, by, lang)
+            handles.append(Rectangle((0, 0), 1, 1, facecolor=colour, hatch=hatch,
+                                     edgecolor="white", label=name))
+    ax.set_yticks(range(len(units)))
+    ax.set_yticklabels([_wrap(u, 32) for u in units], fontsize=SMALL)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 110)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.tick_params(axis="x", labelsize=SMALL)
+    ax.set_xlabel(t("chart.readiness.axis", lang), fontsize=SMALL)
+    ax.spines[["top", "right"]].set_visible(False)
+    legend = None
+    if handles:
+        legend = ax.legend(handles=handles, fontsize=SMALL, loc="upper left",
+                           bbox_to_anchor=(1.01, 1.0), frameon=False)
+    made = _title(ax, t("chart.readiness.title", lang), t("chart.masked_legend", lang, k=k))
+    return {"bars": bars, "masked": masked, "values": values, "legend": legend,
+            "title": made[0]}
+
+
+# --------------------------------------------------------------------- divergence
+
+_PARTS = (("dispersion", 2 / 3, "chart.divergence.dispersion", ""),
+          ("polarisation", 1 / 3, "chart.divergence.polarisation", ".."),
+          ("group_gap", 1 / 3, "chart.divergence.gap", "xx"))
+
+
+def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
+                    limit: int = 8) -> Artists:
+    """The most divisive items of :func:`coopkit.analysis.divergence`, most divisive on
+    top: each bar is the divergence index split into its three parts (spread of
+    answers, answers at both extremes, gap between groups).
+
+    Masked items are not drawn; a note counts them. Returns ``segments`` (one list of
+    bars per part), ``labels`` (the item labels shown), ``values``, ``legend``,
+    ``masked`` (the note or None), ``title``.
+    """
+    lang = _lang(lang)
+    k = _k(div)
+    shown = div[div["status"] == OK].head(limit)
+    names = [_wrap(n, 40, 2) for n in (shown["label"] if "label" in shown else
+                                       shown["item_id"])]
+    y = np.arange(len(shown))
+    left = np.zeros(len(shown))
+    segments = []
+    for (col, weight, key, hatch), colour in zip(_PARTS, OKABE_ITO, strict=False):
+        width = shown[col].fillna(0).to_numpy(float) * weight
+        container = ax.barh(y, width, left=left, color=colour, hatch=hatch, edgecolor="white",
+                            label=t(key, lang), height=0.7)
+        segments.append(list(container))
+        left = left + width
+    values = [ax.text(x + 0.01, yy, _number(v, lang), va="center", fontsize=SMALL)
+              for x, yy, v in zip(left, y, shown["index"], strict=True)]
+    ax.set_yticks(y)
+    ax.set_yticklabels(names, fontsize=SMALL)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.05)
+    ax.tick_params(axis="x", labelsize=SMALL)
+    ax.set_xlabel(t("chart.divergence.axis", lang), fontsize=SMALL)
+    ax.spines[["top", "right"]].set_visible(False)
+    legend = ax.legend(fontsize=SMALL, loc="lower right", frameon=True)
+    hidden = int((div["status"] == MASKED).sum())
+    note = None
+    if hidden:
+        note = ax.text(1.0, -0.12, t("chart.divergence.hidden", lang, count=hidden, k=k),
+                       transform=ax.transAxes, ha="right", va="top", fontsize=SMALL)
+    made = _title(ax, t("chart.divergence.title", lang))
+    return {"segments": segments, "labels": names, "values": values, "legend": legend,
+            "masked": note, "title": made[0]}
+
+
+# ---------------------------------------------------------------------------- waves
+
+def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
+               feeling: str | None = None) -> Artists:
+    """T0 against T1 (:func:`coopkit.analysis.waves`): one line per group x theme
+    (x feeling), an open dot for T0, a filled one for T1 and an arrow for what moved,
+    with the change and ``n``. Masked lines say "< k".
+
+    Returns ``before`` and ``after`` (scatter collections), ``arrows``, ``deltas``
+    (texts), ``masked`` (patches), ``labels`` (row names), ``legend``, ``title``.
+    """
+    lang = _lang(lang)
+    k = _k(wv)
+    data = wv if feeling is None or "feeling" not in wv else wv[wv["feeling"] == feeling]
+    data = data.reset_index(drop=True)
+    keys = _breakdown(data, "mean0")
+    names = []
+    for _, row in data.iterrows():
+        parts = []
+        for col in keys:
+            if col == "feeling" and feeling is not None:
+                continue
+            kind = {"group": "group", "theme": "theme", "feeling": "feeling"}.get(col)
+            parts.append(_label(kind, row[col], lang) if kind else str(row[col]))
+        names.append(_wrap(" · ".join(parts), 44, 2))
+    ok = data["status"] == OK
+    y = np.arange(len(data))
+    before = ax.scatter(data.loc[ok, "mean0"], y[ok.to_numpy()], s=120, facecolor="white",
+                        edgecolor=OKABE_ITO[0], linewidth=2, zorder=3,
+                        label=t("chart.waves.before", lang))
+    after = ax.scatter(data.loc[ok, "mean1"], y[ok.to_numpy()], s=120, color=OKABE_ITO[5],
+                       marker="D", zorder=4, label=t("chart.waves.after", lang))
+    arrows, deltas, masked = [], [], []
+    for i, row in data.iterrows():
+        if row["status"] == OK:
+            arrows.append(ax.annotate("", xy=(row["mean1"], i), xytext=(row["mean0"], i),
+                                      arrowprops={"arrowstyle": "->", "color": "#444444",
+                                                  "linewidth": 1.5}))
+            sign = "+" if row["delta"] >= 0 else "−"
+            deltas.append(ax.text(1.03, i, f"{sign}{_number(abs(row['delta']), lang)}  "
+                                  f"(n {int(row['n0'])}→{int(row['n1'])})", va="center",
+                                  fontsize=SMALL))
+        else:
+            if row["status"] == MASKED:
+                masked.append(_mask_patch(ax, 0, i - 0.35, 1, 0.7))
+            deltas.append(ax.text(1.03, i, t("chart.masked", lang, k=k)
+                                  if row["status"] == MASKED else "—", va="center",
+                                  fontsize=SMALL))
+    ax.set_yticks(y)
+    ax.set_yticklabels(names, fontsize=SMALL)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.35)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    ax.tick_params(axis="x", labelsize=SMALL)
+    ax.set_xlabel(t("chart.waves.axis", lang), fontsize=SMALL)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#dddddd")
+    legend = ax.legend(fontsize=SMALL, loc="upper center", bbox_to_anchor=(0.5, -0.09),
+                       ncol=2, frameon=False)
+    title = t("chart.waves.title", lang)
+    if feeling is not None:
+        title = f"{title} — {_label('feeling', feeling, lang)}"
+    made = _title(ax, title, t("chart.masked_legend", lang, k=k))
+    return {"before": before, "after": after, "arrows": arrows, "deltas": deltas,
+            "masked": masked, "labels": names, "legend": legend, "title": made[0]}
+
+
+# ----------------------------------------------------------------------- commitment
+
+def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None) -> Artists:
+    """Gauge of :func:`coopkit.analysis.commitment`: share of proposals carried out,
+    overall then per proposing group, against the promoter's commitment line (60 %).
+
+    Bars that reach the line are blue, the others vermilion and hatched. Returns
+    ``bars``, ``values`` (texts), ``line`` (the commitment line), ``line_label``,
+    ``title``.
+    """
+    lang = _lang(lang)
+    threshold = float(com["threshold"].iloc[0]) if len(com) else method.COMMITMENT_THRESHOLD
+    names = [t("analysis.overall", lang) if row["scope"] == "all"
+             else _label("group", row["group"], lang) for _, row in com.iterrows()]
+    bars, values = [], []
+    for i, (_, row) in enumerate(com.iterrows()):
+        share = row["share_done"]
+        if row["total"] == 0 or pd.isna(share):
+            values.append(ax.text(1, i, t("chart.commitment.none", lang), va="center",
+                                  fontsize=SMALL))
+            continue
+        good = bool(row["meets_commitment"])
+        (bar,) = ax.barh([i], [share * 100], height=0.6,
+                         color=OKABE_ITO[0] if good else OKABE_ITO[5],
+                         hatch="" if good else "//", edgecolor="white")
+        bars.append(bar)
+        values.append(ax.text(103, i, t(
+            "chart.commitment.value", lang, done=int(row["done"]), total=int(row["total"]),
+            pct=_percent(share, lang)), va="center", fontsize=SMALL))
+    line = ax.axvline(threshold * 100, color="black", linestyle="--", linewidth=2, zorder=4)
+    line_label = ax.text(threshold * 100, -0.7, t("chart.commitment.line", lang,
+                                                  pct=_percent(threshold, lang)),
+                         ha="center", va="bottom", fontsize=SMALL, fontweight="bold")
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels([_wrap(n, 26) for n in names], fontsize=SMALL)
+    ax.set_ylim(len(names) - 0.5, -1.0)
+    ax.set_xlim(0, 130)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.tick_params(axis="x", labelsize=SMALL)
+    ax.set_xlabel(t("chart.commitment.axis", lang), fontsize=SMALL)
+    ax.spines[["top", "right"]].set_visible(False)
+    made = _title(ax, t("chart.commitment.title", lang))
+    return {"bars": bars, "values": values, "line": line, "line_label": line_label,
+            "title": made[0]}
+
+
+__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "plot_commitment", "plot_divergence",
+           "plot_feelings_map", "plot_readiness", "plot_tendencies", "plot_waves"]
