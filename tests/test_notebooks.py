@@ -1,0 +1,117 @@
+"""Every notebook runs top to bottom on a fresh demo project, without outputs in git.
+
+Each notebook is executed with nbclient in its own folder (``notebooks/``), with
+``COOPKIT_DATA`` pointing at a temporary data folder filled by ``coopkit demo`` and
+``COOPKIT_NOTEBOOK_TEST=1`` (cells that would start a poller or a server check it).
+The notebooks' key outputs are checked, and so are the house rules: a title, imports
+in the first code cell, no ``def``/``class`` in a cell, no committed outputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coopkit.cli import main
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("notebooks-data")
+    assert main(["demo", "--data", str(data)]) == 0
+    return data
+
+
+def run(name: str, data: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    env = {"COOPKIT_DATA": str(data), "COOPKIT_NOTEBOOK_TEST": "1", "COOPKIT_LANG": "fr",
+           "MPLBACKEND": "agg"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits the test's environment
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return nb
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def mime(nb: nbformat.NotebookNode, kind: str) -> list[object]:
+    return [o["data"][kind] for o in outputs(nb) if kind in o.get("data", {})]
+
+
+def test_there_are_notebooks():
+    assert ALL[:4] == ["00_sensibiliser.ipynb", "01_preparer.ipynb", "02_animer.ipynb",
+                       "03_evaluer.ipynb"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_house_rules(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    overview = nb.cells[0].source
+    assert "## En bref" in overview and "## Prérequis" in overview
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = ast.parse(code[0].source)
+    assert all(isinstance(n, ast.Import | ast.ImportFrom) for n in first.body)
+    for cell in code:
+        tree = ast.parse(cell.source)
+        defined = [n for n in ast.walk(tree)
+                   if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        assert defined == [], cell.source
+        assert len(cell.source.splitlines()) <= 15, cell.source
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+            "strip the outputs before committing"
+        if cell is not code[0]:
+            assert not any(isinstance(n, ast.Import | ast.ImportFrom) for n in tree.body), \
+                "imports go in the first code cell"
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def test_00_sensibiliser(demo_data):
+    nb = run("00_sensibiliser.ipynb", demo_data)
+    text = "\n".join(map(str, mime(nb, "text/markdown")))
+    assert "Coopératif" in text and "60 %" in text and "9. " in text
+    assert len(mime(nb, WIDGET)) == 2  # the exercise and the quiz
+
+
+def test_01_preparer(demo_data):
+    nb = run("01_preparer.ipynb", demo_data)
+    text = "\n".join(map(str, mime(nb, "text/markdown") + mime(nb, "text/html")))
+    assert "Montval" in text
+    assert mime(nb, "image/png")  # the join QR code
+
+
+def test_02_animer(demo_data):
+    nb = run("02_animer.ipynb", demo_data)
+    assert len(mime(nb, WIDGET)) >= 2  # the room and the proposal form
+    html = "\n".join(map(str, mime(nb, "text/html")))
+    assert "&lt;sans formation&gt;" in html or "sans formation" not in html
+
+
+def test_03_evaluer(demo_data):
+    nb = run("03_evaluer.ipynb", demo_data)
+    html = "\n".join(map(str, mime(nb, "text/html")))
+    assert "Plan de gestion des risques" in html
+    assert len(mime(nb, "image/png")) >= 3  # commitment gauge, T0/T1, readiness
