@@ -326,7 +326,7 @@ def answers(questionnaire: Questionnaire, participants: Mapping[str, int], *,
             continue
         means = _means(item, group_of[who], chosen, tags)
         latent = np.clip(means + rng.normal(0, 1, who.size) * noise_sd[who], 0, 1)
-        value, score, weak = _answer(item, latent, rng)
+        value, score, weak = _answer(item, latent, rng, unsure)
         section = questionnaire.section_path(item.id)
         frames.append(pd.DataFrame({
             "participant": ids[who], "group": group_of[who], "establishment": estab[who],
@@ -371,41 +371,28 @@ def _means(item: Item, groups: np.ndarray, profiles: Mapping[str, Profile],
     return np.array([prof(g).readiness for g in groups])
 
 
-def _answer(item: Item, latent: np.ndarray, rng: np.random.Generator
+def _answer(item: Item, latent: np.ndarray, rng: np.random.Generator, unsure: float
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(value, score, weak) arrays for one item, vectorised over persons."""
     size = latent.size
     value = np.empty(size, dtype=object)
-    score = np.full(size, np.nan)
-    numeric = np.full(size, np.nan)
     if item.type == "intensity":
-        top = item.max or 5
-        ints = np.rint(latent * top).astype(int)
-        value[:] = ints.tolist()
-        numeric = ints.astype(float)
-        score = numeric / top
+        value[:] = np.rint(latent * (item.max or 5)).astype(int).tolist()
     elif item.type == "scale" and item.scale is not None:
         points = np.array(sorted(item.scale.values))
-        ints = points[np.rint(latent * (len(points) - 1)).astype(int)]
-        value[:] = ints.tolist()
-        numeric = ints.astype(float)
-        low, high = points.min(), points.max()
-        score = (numeric - low) / (high - low) if high > low else score
+        value[:] = points[np.rint(latent * (len(points) - 1)).astype(int)].tolist()
         special = [s for s, ok in ((DONT_KNOW, item.scale.dont_know),
                                    (NOT_APPLICABLE, item.scale.not_applicable)) if ok]
         if special:
-            odd = rng.random(size) < 0.03
+            odd = rng.random(size) < unsure
             value[odd] = np.array(special, dtype=object)[rng.integers(0, len(special),
                                                                       odd.sum())]
-            score[odd] = np.nan
-            numeric[odd] = np.nan
     elif item.type == "single":
         scored = [c for c in item.choices if c.score is not None]
         if scored:
             at = np.array([c.score for c in scored])
             nearest = np.abs(latent[:, None] - at[None, :]).argmin(axis=1)
             value[:] = [scored[i].id for i in nearest]
-            score = at[nearest].astype(float)
         else:
             value[:] = [item.choices[i].id for i in rng.integers(0, len(item.choices), size)]
     elif item.type == "multiple":
@@ -414,16 +401,12 @@ def _answer(item: Item, latent: np.ndarray, rng: np.random.Generator
                     for row in picks]
     else:
         value[:] = [_COMMENTS[i] for i in rng.integers(0, len(_COMMENTS), size)]
-    if item.weak_below is not None or item.weak_above is not None:
-        weak = np.zeros(size, bool)
-        if item.weak_below is not None:
-            weak |= numeric < item.weak_below
-        if item.weak_above is not None:
-            weak |= numeric > item.weak_above
-    else:
-        weak = score < 0.5  # NaN compares False: no score, never weak
     if not item.scored:
-        weak = np.zeros(size, bool)
+        return value, np.full(size, np.nan), np.zeros(size, bool)
+    # Score and weak flag from the model itself, once per distinct value.
+    known = {v: (item.score(v), item.is_weak(v)) for v in set(value.tolist())}
+    score = np.array([np.nan if known[v][0] is None else known[v][0] for v in value])
+    weak = np.array([known[v][1] for v in value], dtype=bool)
     return value, score, weak
 
 
