@@ -1,0 +1,279 @@
+"""Small HTML pieces shared by the participant widgets: escaping, headings, bars, the
+stylesheet, and the one message area where errors are shown politely.
+
+``ipywidgets.HTML`` inserts its value as raw HTML: every text that comes from a
+participant *or* a questionnaire goes through :func:`esc` before it is put in one.
+Labels of buttons, radio buttons and check boxes are plain text (never HTML) and are
+passed unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import ipywidgets as widgets
+
+from coopkit.errors import CoopkitError
+from coopkit.i18n import t
+
+#: Phone first: nothing wider than the screen, touch targets of 44 px, text of 16 px
+#: (below 16 px, phones zoom into a field when it gets the focus). The ``--jp-widgets-*``
+#: variables are redefined for the app only, so the widgets' own CSS follows them.
+STYLESHEET = """
+.coopkit-app {
+  --jp-widgets-font-size: 16px;
+  --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-width: 100%;
+  --jp-widgets-inline-width-short: 100%;
+  --jp-widgets-inline-label-width: auto;
+  --jp-widgets-radio-item-height-adjustment: 0px;
+  --jp-widgets-radio-item-height: 44px;
+  --coopkit-accent: #1f5f99;
+  --coopkit-danger: #a4262c;
+  --coopkit-ok: #1b6e3a;
+  font-size: 16px; line-height: 1.45; box-sizing: border-box;
+  width: 100%; max-width: 42rem; margin: 0 auto; padding: 0 8px;
+  overflow-wrap: anywhere;
+}
+.coopkit-app * { box-sizing: border-box; max-width: 100%; }
+.coopkit-app .widget-html, .coopkit-app .jupyter-widget-html { height: auto; margin: 0; }
+.coopkit-app .widget-html-content, .coopkit-app .jupyter-widget-html-content {
+  line-height: 1.45; white-space: normal; }
+.coopkit-app h1 { font-size: 1.35rem; margin: .6em 0 .3em; }
+.coopkit-app h2 { font-size: 1.2rem; margin: .8em 0 .3em; }
+.coopkit-app h3 { font-size: 1.05rem; margin: .9em 0 .3em; }
+.coopkit-app p { margin: .3em 0 .6em; }
+.coopkit-app .jupyter-button, .coopkit-app .widget-button {
+  width: 100%; min-height: 44px; height: auto; white-space: normal; font-size: 16px;
+  padding: 8px 12px; margin: 4px 0; line-height: 1.3; }
+.coopkit-app .widget-radio, .coopkit-app .jupyter-widget-radio { width: 100%; }
+.coopkit-app .widget-radio-box label {
+  display: flex; align-items: center; min-height: 44px; height: auto;
+  line-height: 1.3; padding: 4px 0; white-space: normal; cursor: pointer; }
+.coopkit-app .widget-radio-box input {
+  order: -1; flex: none; width: 24px; height: 24px; margin: 0 10px 0 2px; }
+.coopkit-app .widget-checkbox { width: 100%; height: auto; }
+.coopkit-app .widget-checkbox > .widget-label { display: none; }
+.coopkit-app .widget-checkbox label {
+  display: flex; align-items: center; min-height: 44px; white-space: normal;
+  line-height: 1.3; cursor: pointer; }
+.coopkit-app .widget-checkbox input { order: -1; flex: none; width: 24px; height: 24px;
+  margin: 0 10px 0 2px; }
+.coopkit-app .widget-toggle-buttons { flex-wrap: wrap; width: 100%; height: auto; }
+.coopkit-app .widget-toggle-buttons .widget-toggle-button {
+  min-width: 48px; width: auto; flex: 1 0 48px; min-height: 48px; margin: 2px;
+  font-size: 18px; }
+.coopkit-app .widget-toggle-buttons .widget-toggle-button.mod-active {
+  background: var(--coopkit-accent); color: #fff; font-weight: 700; }
+.coopkit-app .widget-text, .coopkit-app .widget-textarea {
+  width: 100%; height: auto; flex-wrap: wrap; }
+.coopkit-app .widget-text > .widget-label, .coopkit-app .widget-textarea > .widget-label {
+  width: 100%; max-width: 100%; text-align: left; font-weight: 600; white-space: normal;
+  line-height: 1.3; margin-bottom: 4px; }
+.coopkit-app input[type="text"], .coopkit-app textarea {
+  width: 100%; font-size: 16px; min-height: 44px; }
+.coopkit-app textarea { min-height: 7em; }
+.coopkit-app .widget-dropdown select { font-size: 16px; min-height: 44px; }
+.coopkit-steps ol { display: flex; flex-wrap: wrap; gap: 4px 12px; list-style: none;
+  padding: 0; margin: .2em 0 .6em; font-size: .95rem; }
+.coopkit-steps li { color: #555; }
+.coopkit-steps li[aria-current="step"] { color: var(--coopkit-accent); font-weight: 700; }
+.coopkit-message:empty, .coopkit-saved:empty { display: none; }
+.coopkit-note { border-radius: 6px; padding: 10px 12px; margin: 6px 0; }
+.coopkit-note-error { background: #fdecea; color: var(--coopkit-danger);
+  border: 1px solid #f3b8b4; }
+.coopkit-note-info { background: #eaf2fb; color: #123d63; border: 1px solid #b9d3ee; }
+.coopkit-note-ok { background: #e9f6ee; color: var(--coopkit-ok); border: 1px solid #b6dfc4; }
+.coopkit-saved { font-size: .9rem; color: #555; min-height: 1.4em; }
+.coopkit-saved .coopkit-failed { color: var(--coopkit-danger); }
+.coopkit-progress-bar, .coopkit-bar { background: #e6e6e6; border-radius: 4px;
+  height: 12px; overflow: hidden; margin: 2px 0 6px; }
+.coopkit-progress-bar > span, .coopkit-bar > span { display: block; height: 100%;
+  background: var(--coopkit-accent); }
+.coopkit-bar-warm > span { background: #c0562b; }
+.coopkit-missing { border-left: 4px solid var(--coopkit-danger); padding-left: 8px; }
+.coopkit-flag { color: var(--coopkit-danger); font-weight: 600; }
+.coopkit-hint { color: #555; font-size: .95rem; }
+.coopkit-optional { color: #555; font-weight: normal; font-size: .9rem; }
+.coopkit-resume-code { font-size: 1.3rem; font-weight: 700; letter-spacing: .12em; }
+.coopkit-nav { gap: 8px; flex-wrap: wrap; }
+.coopkit-nav > * { flex: 1 1 140px; }
+.coopkit-columns { display: flex; flex-wrap: wrap; gap: 0 24px; }
+.coopkit-columns > * { flex: 1 1 300px; min-width: 0; }
+.coopkit-app details summary { padding: 10px 0; cursor: pointer; }
+.coopkit-app a { color: var(--coopkit-accent); text-decoration: underline; }
+.coopkit-app a.coopkit-resume-link { display: inline-block; padding: 10px 0;
+  font-weight: 600; }
+.coopkit-app ul { padding-left: 1.2em; margin: .3em 0; }
+.coopkit-app li { margin: .25em 0; }
+"""
+
+
+def esc(text: object) -> str:
+    """``text`` made safe for an HTML widget (``<``, ``>``, ``&`` and quotes escaped)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def heading(text: str, level: int = 3, css: str = "") -> str:
+    """An escaped ``<hN>`` (screen readers announce headings and let users jump to them)."""
+    attr = f' class="{esc(css)}"' if css else ""
+    return f"<h{level}{attr}>{esc(text)}</h{level}>"
+
+
+def paragraph(text: str | None, css: str = "") -> str:
+    """An escaped paragraph, or nothing for an empty text."""
+    if not text:
+        return ""
+    attr = f' class="{esc(css)}"' if css else ""
+    return f"<p{attr}>{esc(text)}</p>"
+
+
+def bar(share: float, label: str, css: str = "coopkit-bar") -> str:
+    """A horizontal bar (0..1) with an accessible name; the width is a number we computed."""
+    width = max(0.0, min(1.0, float(share))) * 100
+    return (f'<div class="{esc(css)}" role="img" aria-label="{esc(label)}">'
+            f'<span style="width:{width:.0f}%"></span></div>')
+
+
+def percent(share: float, lang: str | None) -> str:
+    """``0.42`` -> ``"42 %"`` in French, ``"42%"`` in English."""
+    value = round(float(share) * 100)
+    return t("app.percent", lang, value=value)
+
+
+def stylesheet() -> widgets.HTML:
+    """The app's stylesheet, as an HTML widget (served with the page, nothing fetched)."""
+    return widgets.HTML(f"<style>{STYLESHEET}</style>")
+
+
+def html_widget(value: str = "", css: str = "") -> widgets.HTML:
+    """An HTML widget with a stable CSS class (for browser tests and the stylesheet)."""
+    w = widgets.HTML(value)
+    if css:
+        w.add_class(css)
+    return w
+
+
+def button(text: str, css: str, *, primary: bool = False) -> widgets.Button:
+    """A full-width button with a visible text (its accessible name) and a stable class."""
+    b = widgets.Button(description=text, tooltip=text,
+                       button_style="primary" if primary else "")
+    b.add_class("coopkit-button")
+    b.add_class(css)
+    return b
+
+
+def participant_message(err: CoopkitError, lang: str | None) -> str:
+    """The messages of an error for a participant: what and how to fix, no file location
+    (``err.format`` starts with ``<input>:``, which means nothing to them)."""
+    return "\n".join(p.message(lang) for p in err.problems)
+
+
+#: Brings the top of the app into view and moves the focus to the new page's heading
+#: (for screen readers). A constant: no data of anyone's ever goes into it.
+_TO_TOP_JS = (
+    "(function(){var a=document.querySelector('.coopkit-app');if(!a)return;"
+    "a.scrollIntoView({block:'start'});"
+    "var h=a.querySelector('.coopkit-body h2');"
+    "if(h){h.setAttribute('tabindex','-1');h.focus({preventScroll:true});}})();"
+)
+
+
+class PageTop:
+    """Scroll back to the top when the page changes (after "Next" at the bottom of a
+    page, a phone would otherwise stay at the bottom of the new one).
+
+    A hidden Output widget receives a small constant script; Voilà runs it when it
+    displays it. Headless, it only records that a move was asked (``moves``).
+    """
+
+    def __init__(self) -> None:
+        self.widget = widgets.Output(layout=widgets.Layout(display="none"))
+        self.widget.add_class("coopkit-page-top")
+        self.moves = 0
+
+    def __call__(self) -> None:
+        from IPython.display import Javascript
+
+        self.moves += 1
+        self.widget.outputs = ()
+        self.widget.append_display_data(Javascript(_TO_TOP_JS))
+
+
+class Notice:
+    """The one visible, polite message area of a page (``role="alert"`` when it matters).
+
+    ``widget`` is an HTML widget with the class ``coopkit-message``; it is empty (and
+    hidden) when there is nothing to say.
+    """
+
+    def __init__(self) -> None:
+        self.widget = html_widget("", "coopkit-message")
+        self.kind: str | None = None
+        self.text = ""
+
+    def show(self, text: str, kind: str = "error") -> None:
+        """Show ``text`` (escaped; line breaks kept); ``kind``: error, info or ok."""
+        self.kind, self.text = kind, text
+        role = "alert" if kind == "error" else "status"
+        body = "<br>".join(esc(line) for line in text.splitlines())
+        self.widget.value = (f'<div class="coopkit-note coopkit-note-{esc(kind)}" '
+                             f'role="{role}">{body}</div>')
+
+    def error(self, err: CoopkitError, lang: str | None) -> None:
+        self.show(participant_message(err, lang), "error")
+
+    def clear(self) -> None:
+        self.kind, self.text = None, ""
+        self.widget.value = ""
+
+
+def log_unexpected(where: str) -> None:
+    """Write the current exception's traceback to the server log, never to the page.
+
+    In a kernel, ``sys.stderr`` is forwarded to the page, but its ``fileno()`` is a copy
+    of the process's original stderr (the Voilà server log): write there. Elsewhere
+    (tests, a terminal) ``sys.stderr`` is the log.
+    """
+    text = (f"coopkit participant app: unexpected error in {where}\n"
+            f"{traceback.format_exc()}")
+    stream = sys.stderr
+    if type(stream).__module__.startswith("ipykernel"):
+        try:
+            os.write(stream.fileno(), text.encode("utf-8", "replace"))
+            return
+        except (OSError, ValueError):
+            stream = sys.__stderr__ or stream
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):  # pragma: no cover - nowhere left to write
+        pass
+
+
+def guarded(notice: Notice, lang: Callable[[], str | None]) -> Callable:
+    """Decorate a callback: a :class:`CoopkitError` becomes a polite message, anything
+    else the generic "something went wrong, your answers are saved" message with the
+    traceback in the server log. Nothing ever reaches the page as a traceback."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except CoopkitError as err:
+                notice.error(err, lang())
+            except Exception:
+                log_unexpected(getattr(fn, "__qualname__", "callback"))
+                notice.show(t("app.unexpected", lang()), "error")
+            return None
+
+        return wrapper
+
+    return decorate
