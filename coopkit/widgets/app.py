@@ -1,0 +1,283 @@
+"""The participant app: join, then the three steps of the original online tool
+(1. fill in, 2. see my result, 3. validate my result), then a thank-you.
+
+``ParticipantApp(store, code=..., resume=..., lang=...)`` is all the app notebook
+builds (without ``store``, ``open_store()`` is called when first needed). ``value`` is
+the current step: ``"join"``, ``"fill"``, ``"result"`` or ``"thanks"``.
+
+No traceback ever reaches the page: a user error shows its message; any other error
+shows a generic "your answers are saved, reload the page", and its traceback goes to
+the server log (stderr).
+
+For browser tests: stable CSS classes, and the button texts (French / English)
+--------------------------------------------------------------------------------
+=============================  ===============================================
+class                          what
+=============================  ===============================================
+``coopkit-app``                the whole app (root)
+``coopkit-header``             title (``h1``) and the three steps (``nav``)
+``coopkit-message``            the message area (``role="alert"`` on errors)
+``coopkit-resume``             resume link (``a.coopkit-resume-link``) + code
+``coopkit-join``               join page; ``coopkit-code`` the code field,
+                               labelled "Code de l'atelier" / "Workshop code"
+``coopkit-join-continue``      "Continuer" / "Continue"
+``coopkit-group``              radio buttons of the stakeholder groups
+``coopkit-establishment``      radio buttons of the establishments
+``coopkit-join-submit``        "Commencer" / "Start"
+``coopkit-resume-field``       "Code de reprise" / "Resume code" field
+``coopkit-resume-submit``      "Reprendre" / "Resume"
+``coopkit-form``               step 1; ``coopkit-progress``, ``coopkit-overview``,
+                               ``coopkit-page-title`` (``h2``), ``coopkit-page``
+``coopkit-item``               one question (+ ``coopkit-item-<type>``); its text
+                               is an ``h3.coopkit-question``; ``coopkit-missing``
+                               when a required one is flagged
+``coopkit-back``               "Précédent" / "Back"
+``coopkit-next``               "Suivant" / "Next"
+``coopkit-finish``             "Voir mon résultat" / "See my result" (last page)
+``coopkit-saved``              "Réponse enregistrée" / "Answer saved"
+``coopkit-result``             step 2; ``coopkit-own-result``, ``coopkit-group-result``
+``coopkit-edit``               "Modifier mes réponses" / "Change my answers"
+``coopkit-validate``           "Valider mon résultat" / "Validate my result"
+``coopkit-thanks``             the thank-you, after validation
+``coopkit-refresh``            "Actualiser l'image du groupe" / "Refresh the group's
+                               picture"
+=============================  ===============================================
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import ipywidgets as widgets
+import traitlets
+
+from coopkit.errors import CoopkitError
+from coopkit.i18n import normalise_language, t
+from coopkit.widgets.form import FormWidget
+from coopkit.widgets.html import (
+    Notice,
+    PageTop,
+    button,
+    esc,
+    guarded,
+    heading,
+    html_widget,
+    log_unexpected,
+    paragraph,
+    stylesheet,
+)
+from coopkit.widgets.join import JoinWidget
+from coopkit.widgets.result import ResultWidget
+
+STEPS = ("fill", "result", "thanks")
+
+
+class LazyStore:
+    """The store, opened at its first use (``open_store()``: ``$COOPKIT_DATABASE_URL``,
+    else the SQLite file in ``$COOPKIT_DATA``). A page without a code or a resume link
+    never touches the database (nbval runs the app notebook this way)."""
+
+    def __init__(self) -> None:
+        self._store: object = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._store is None:
+            from coopkit import open_store
+
+            self._store = open_store()
+        return getattr(self._store, name)
+
+
+def resume_href(token: str, lang: str | None = None) -> str:
+    """A link relative to the page (``?resume=...``): it works whatever the address."""
+    query = {"resume": token, **({"lang": lang} if lang else {})}
+    return "?" + urlencode(query)
+
+
+class ParticipantApp(widgets.VBox):
+    """Join -> fill in -> see my result -> validate -> thank-you."""
+
+    value = traitlets.Unicode("join")
+
+    def __init__(self, store: object = None, *, code: str | None = None,
+                 resume: str | None = None, lang: str | None = None):
+        self.store = LazyStore() if store is None else store
+        self.url_lang = normalise_language(lang) if lang else None
+        self.lang = self.url_lang or "fr"
+        self.notice = Notice()
+        self.to_top = PageTop()
+        self.header = html_widget("", "coopkit-header")
+        self.resume_info = html_widget("", "coopkit-resume")
+        self.body = widgets.VBox()
+        self.body.add_class("coopkit-body")
+        super().__init__([stylesheet(), self.to_top.widget, self.header, self.notice.widget,
+                          self.resume_info, self.body])
+        self.add_class("coopkit-app")
+        self.participant = None
+        self.workshop = None
+        self.questionnaire = None
+        self.join: JoinWidget | None = None
+        self.form: FormWidget | None = None
+        self.result: ResultWidget | None = None
+        self.thanks = html_widget("", "coopkit-thanks")
+        self.edit_button = button(t("app.result.edit", self.lang), "coopkit-edit")
+        self.validate_button = button(t("app.result.validate", self.lang),
+                                      "coopkit-validate", primary=True)
+        self._safe = guarded(self.notice, lambda: self.lang)
+        self.edit_button.on_click(self._safe(lambda _b: self.show_form()))
+        self.validate_button.on_click(self._safe(lambda _b: self.validate()))
+        self._header()
+        try:
+            self._start(code, resume)
+        except Exception:  # the app must always show something
+            log_unexpected("ParticipantApp")
+            self.notice.show(t("app.unexpected", self.lang), "error")
+
+    # ------------------------------------------------------------------ start
+
+    def _start(self, code: str | None, resume: str | None) -> None:
+        if resume:
+            try:
+                self.enter(self.store.resume(resume))  # type: ignore[attr-defined]
+                return
+            except CoopkitError as err:
+                self.show_join(code)
+                self.notice.error(err, self.lang)
+                return
+        self.show_join(code)
+
+    def show_join(self, code: str | None = None) -> None:
+        """The join page (code, group, establishment; or a resume code)."""
+        self.join = JoinWidget(self.store, code, lang=self.url_lang, notice=self.notice)
+        self.join.observe(self._safe(self._on_join_lang), names="lang")
+        self.join.observe(self._safe(self._on_joined), names="value")
+        self.lang = self.join.lang
+        self.body.children = [self.join]
+        self.value = "join"
+        self._header()
+
+    def _on_join_lang(self, change: dict) -> None:
+        self._set_lang(change["new"])
+
+    def _on_joined(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.enter(change["new"])
+
+    def enter(self, participant: object) -> None:
+        """Open the app for a participant (just joined, or back with a resume link)."""
+        store = self.store
+        workshop = store.workshop(participant.workshop_id)  # type: ignore[attr-defined]
+        questionnaire = store.questionnaire(  # type: ignore[attr-defined]
+            workshop.questionnaire_hash)
+        answers = store.answers(participant.token)  # type: ignore[attr-defined]
+        self.participant, self.workshop, self.questionnaire = participant, workshop, \
+            questionnaire
+        self._set_lang(self.url_lang or normalise_language(workshop.lang))
+        self.form = FormWidget(questionnaire, store, participant.token,  # type: ignore[attr-defined]
+                               group=participant.group,  # type: ignore[attr-defined]
+                               lang=self.lang, notice=self.notice, answers=answers,
+                               to_top=self.to_top)
+        self.form.on_finish(self.show_result)
+        self._resume_info()
+        if participant.validated_at is not None:  # type: ignore[attr-defined]
+            self.form.lock()
+            self.show_thanks()
+        else:
+            self.show_form()
+
+    # ------------------------------------------------------------------ steps
+
+    def show_form(self) -> None:
+        """Step 1: fill in."""
+        if self.form is None:
+            return
+        self.body.children = [self.form]
+        self._step("fill")
+
+    def show_result(self) -> None:
+        """Step 2: see my result (and the way to step 3)."""
+        if self.form is None:
+            return
+        self.result = ResultWidget(self.questionnaire, self.form.value,  # type: ignore[arg-type]
+                                   group=self.participant.group,  # type: ignore[attr-defined]
+                                   lang=self.lang, notice=self.notice)
+        intro = html_widget(paragraph(t("app.result.before_validate", self.lang)),
+                            "coopkit-validate-intro")
+        self.body.children = [self.result, intro, self.validate_button, self.edit_button]
+        self._step("result")
+
+    def validate(self) -> None:
+        """Step 3: validate my result; the answers are locked afterwards."""
+        if self.form is None:
+            return
+        if not self.form.flush():
+            self.notice.show(t("app.form.unsaved_before_result", self.lang), "error")
+            return
+        try:
+            self.participant = self.store.validate(self.participant.token)  # type: ignore[attr-defined]
+        except CoopkitError as err:
+            if "missing_answers" in err.codes:
+                self.show_form()
+                self.form.finish()
+            self.notice.error(err, self.lang)
+            return
+        self.form.lock()
+        self.show_thanks()
+
+    def show_thanks(self) -> None:
+        """After validation: a thank-you, one's result and the group's picture."""
+        self.notice.clear()
+        self.thanks.value = (heading(t("app.thanks.title", self.lang), 2)
+                             + paragraph(t("app.thanks.body", self.lang)))
+        self.result = ResultWidget(self.questionnaire, self.form.value,  # type: ignore[union-attr, arg-type]
+                                   group=self.participant.group,  # type: ignore[attr-defined]
+                                   lang=self.lang, store=self.store, workshop=self.workshop,
+                                   show_group=True, notice=self.notice)
+        self.body.children = [self.thanks, self.result]
+        self._step("thanks")
+        self.result.draw_group()
+
+    # ---------------------------------------------------------------- pieces
+
+    def _step(self, step: str) -> None:
+        self.value = step
+        self._header()
+        self.to_top()
+
+    def _set_lang(self, lang: str) -> None:
+        if lang == self.lang:
+            return
+        self.lang = lang
+        self.edit_button.description = self.edit_button.tooltip = t("app.result.edit", lang)
+        self.validate_button.description = self.validate_button.tooltip = t(
+            "app.result.validate", lang)
+        self._header()
+
+    def _header(self) -> None:
+        lang = self.lang
+        title = t("app.title", lang)
+        if self.workshop is not None and self.questionnaire is not None:
+            title = self.workshop.title or self.questionnaire.title.get(lang)
+        steps = ""
+        if self.value in STEPS:
+            current = STEPS.index(self.value)
+            items = []
+            for n, key in enumerate(("app.step.fill", "app.step.result", "app.step.validate")):
+                mark = ' aria-current="step"' if n == current else ""
+                items.append(f"<li{mark}>{esc(t(key, lang))}</li>")
+            steps = (f'<nav class="coopkit-steps" aria-label="{esc(t("app.steps", lang))}">'
+                     f"<ol>{''.join(items)}</ol></nav>")
+        self.header.value = heading(title, 1) + steps
+
+    def _resume_info(self) -> None:
+        lang = self.lang
+        token = self.participant.token  # type: ignore[attr-defined]
+        code = getattr(self.participant, "resume_code", None)
+        href = resume_href(token, self.url_lang)
+        link = (f'<a class="coopkit-resume-link" href="{esc(href)}">'
+                f'{esc(t("app.resume.link", lang))}</a>')
+        text = f'<p class="coopkit-hint">{esc(t("app.resume.keep", lang))} {link}'
+        if code:
+            text += (f'<br>{esc(t("app.resume.code", lang))} '
+                     f'<span class="coopkit-resume-code">{esc(code)}</span>')
+        self.resume_info.value = text + "</p>"
