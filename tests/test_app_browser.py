@@ -1,0 +1,198 @@
+"""The participant app in a real browser, served by a real ``coopkit serve``.
+
+Debian's Chromium through Playwright, on a 360 x 740 phone screen. The button texts and
+CSS classes come from the docstring of ``coopkit/widgets/app.py``. Every wait is on a
+condition (``expect`` / ``wait_for``), bounded by ``TIMEOUT_MS``; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin
+
+import pytest
+from browser_fixtures import (
+    TIMEOUT_MS,
+    AppServer,
+    axe_violations,
+    kernel_message,
+    no_horizontal_scroll,
+)
+from playwright.sync_api import Page, expect
+
+from coopkit import open_store, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+GROUP = "Personnels des établissements"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL: each test builds its URLs from ``app_server``.
+
+    Defined here, in the test module, so that it wins over pytest-playwright 0.10's
+    fallback ``base_url`` (a fixture written as an instance method, which pytest 9
+    deprecates with a PytestRemovedIn10Warning, an error under ``filterwarnings``).
+    """
+    return None
+
+
+@pytest.fixture
+def dialogs(page: Page) -> list[str]:
+    """Every JavaScript dialog the page opens (there must be none); dismissed."""
+    seen: list[str] = []
+
+    def record(dialog) -> None:
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return seen
+
+
+def fits(page: Page) -> None:
+    """Nothing wider than the phone: no horizontal scroll."""
+    assert no_horizontal_scroll(page), page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+
+def join(page: Page, app_server: AppServer) -> None:
+    """Open the link of the workshop (the code is in the URL), choose a group, start."""
+    page.goto(app_server.join_url())
+    radio = page.get_by_role("radio", name=GROUP, exact=True)
+    expect(radio).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+    radio.check()
+    page.get_by_role("button", name="Commencer", exact=True).click()
+    expect(page.locator(".coopkit-form")).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+
+
+def answer_first(page: Page, label: str = "Oui") -> None:
+    page.get_by_role("radio", name=label, exact=True).check()
+    expect(page.locator(".coopkit-saved")).to_contain_text("Réponse enregistrée",
+                                                           timeout=TIMEOUT_MS)
+
+
+def to_result(page: Page) -> None:
+    page.get_by_role("button", name="Voir mon résultat", exact=True).click()
+    expect(page.locator(".coopkit-result")).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+
+
+def validate(page: Page) -> None:
+    page.get_by_role("button", name="Valider mon résultat", exact=True).click()
+    expect(page.locator(".coopkit-thanks")).to_contain_text("Merci", timeout=TIMEOUT_MS)
+    fits(page)
+
+
+def resume_token(page: Page) -> str:
+    href = page.locator("a.coopkit-resume-link").get_attribute("href") or ""
+    found = re.search(r"resume=([^&]+)", href)
+    assert found, href
+    return found.group(1)
+
+
+def test_join_from_link_answer_and_resume_from_link(page: Page, app_server: AppServer):
+    join(page, app_server)
+    answer_first(page)
+    token = resume_token(page)
+    with open_store(None, data=str(app_server.data)) as store:
+        assert store.answers(token) == {"g1": 4}
+
+    href = page.locator("a.coopkit-resume-link").get_attribute("href")
+    page.goto(urljoin(page.url, href))  # a reload mid-way, from the resume link
+    expect(page.get_by_role("radio", name="Oui", exact=True)).to_be_checked(
+        timeout=TIMEOUT_MS)
+    expect(page.locator(".coopkit-progress")).to_contain_text(re.compile(r"\b1\b.*\b2\b"))
+    fits(page)
+    assert resume_token(page) == token
+
+
+def test_validate_and_see_result_with_hostile_free_text(page: Page, app_server: AppServer,
+                                                        dialogs: list[str]):
+    join(page, app_server)
+    answer_first(page, "Plutôt oui")
+    remark = page.locator(".coopkit-item-text textarea")
+    remark.fill(HOSTILE)
+    remark.blur()
+    token = resume_token(page)
+
+    to_result(page)
+    expect(page.locator(".coopkit-own-result")).to_be_visible()
+    expect(page.locator(".coopkit-result")).to_contain_text(HOSTILE)  # as text
+    validate(page)
+    expect(page.locator(".coopkit-result")).to_contain_text(HOSTILE, timeout=TIMEOUT_MS)
+
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+    with open_store(None, data=str(app_server.data)) as store:
+        assert store.answers(token) == {"g1": 3, "g2": HOSTILE}
+        assert store.resume(token).validated
+
+
+def test_every_step_is_accessible(page: Page, app_server: AppServer, axe_script):
+    page.goto(app_server.join_url())
+    expect(page.get_by_role("radio", name=GROUP, exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    found = {"join": axe_violations(page, axe_script)}
+    page.get_by_role("radio", name=GROUP, exact=True).check()
+    page.get_by_role("button", name="Commencer", exact=True).click()
+    expect(page.locator(".coopkit-form")).to_be_visible(timeout=TIMEOUT_MS)
+    answer_first(page)
+    found["form"] = axe_violations(page, axe_script)
+    to_result(page)
+    found["result"] = axe_violations(page, axe_script)
+    validate(page)
+    found["thanks"] = axe_violations(page, axe_script)
+    assert found == {"join": [], "form": [], "result": [], "thanks": []}
+
+
+def test_wrong_code_gets_a_clear_message(page: Page, app_server: AppServer):
+    page.goto(app_server.url("code=ZZZZ22"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("ZZZZ22", timeout=TIMEOUT_MS)
+    expect(alert).to_contain_text("ne correspond à aucun atelier")
+    fits(page)
+
+    page.get_by_label("Code de l'atelier", exact=True).fill("abc")
+    page.get_by_role("button", name="Continuer", exact=True).click()
+    expect(alert).to_contain_text("ABC", timeout=TIMEOUT_MS)
+    expect(page.get_by_role("radio", name=GROUP, exact=True)).to_have_count(0)
+
+
+def test_kernel_refuses_code_sent_on_its_websocket(page: Page, app_server: AppServer,
+                                                   tmp_path):
+    from websockets.sync.client import connect
+
+    page.goto(app_server.join_url())
+    expect(page.get_by_role("radio", name=GROUP, exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    kernel_id = serve.kernel_id_in(page.content())
+    assert kernel_id
+
+    marker = tmp_path / "executed"
+    code = f"open({str(marker)!r}, 'w').write('the kernel ran code sent by a page')"
+    execute_id, execute = kernel_message("execute_request", {
+        "code": code, "silent": False, "store_history": False, "user_expressions": {},
+        "allow_stdin": False, "stop_on_error": True})
+    info_id, info = kernel_message("kernel_info_request", {})
+    url = f"ws://127.0.0.1:{app_server.port}/api/kernels/{kernel_id}/channels"
+    replies = []
+    with connect(url, open_timeout=TIMEOUT_MS / 1000) as ws:
+        ws.send(execute)
+        ws.send(info)  # the kernel answers in order: execute first, had it received it
+        while True:
+            message = json.loads(ws.recv(timeout=TIMEOUT_MS / 1000))
+            replies.append(message)
+            if message["parent_header"].get("msg_id") == info_id and \
+                    message["header"]["msg_type"] == "kernel_info_reply":
+                break
+    about_execute = [m["header"]["msg_type"] for m in replies
+                     if m["parent_header"].get("msg_id") == execute_id]
+    assert about_execute == []
+    assert not marker.exists()
+    assert 'type "execute_request", which is not allowed' in app_server.log.read_text()
