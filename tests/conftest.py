@@ -19,6 +19,7 @@ from coopkit.store.pgtemp import TempPostgres, find_bindir
 
 _database_numbers = itertools.count()
 _TEMPLATE = "coopkit_template"
+pytest_plugins = ["browser_fixtures"]
 
 
 @pytest.fixture(scope="session")
