@@ -218,6 +218,79 @@ def _cross(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     return left.merge(right, how="cross")
 
 
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code (codes from ``pd.factorize``: 0, 1, ...
+    numbered in order of appearance, so the result is aligned with the codes)."""
+    return pd.Series(codes).drop_duplicates().index.to_numpy()
+
+
+def _person_units(rows: pd.DataFrame, item_unit: pd.DataFrame, n_units: int, by: list[str],
+                  values: Sequence[str] = ("score",)
+                  ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per person and unit, the mean of each ``values`` column over the unit's items.
+
+    ``item_unit`` maps ``item_id`` to ``unit`` (0..n_units-1; an item may feed several
+    units). Vectorised: a persons x items matrix times an items x units 0/1 matrix, no
+    loop over persons. Rows without a first-column value are ignored; a repeated
+    (person, item) keeps the last answer. Returns the persons (``participant`` and the
+    ``by`` columns, one row each) and, per column of ``values``, an (n_persons x
+    n_units) array of means, NaN where the person has no value in the unit.
+    """
+    rows = rows[rows[values[0]].notna().to_numpy()]
+    person_code, _ = pd.factorize(rows["participant"].to_numpy())
+    item_code, items = pd.factorize(rows["item_id"].to_numpy())
+    firsts = _first_rows(person_code)
+    n_people, n_items = len(firsts), len(items)
+    members = np.zeros((n_items, n_units))
+    where = pd.Index(items).get_indexer(item_unit["item_id"])
+    known = where >= 0
+    members[where[known], item_unit["unit"].to_numpy()[known]] = 1.0
+    people = rows.iloc[firsts][["participant", *by]].reset_index(drop=True)
+    means = {}
+    for col in values:
+        value = rows[col].to_numpy(dtype=float)
+        have = ~np.isnan(value)
+        total = np.zeros((n_people, n_items))
+        count = np.zeros((n_people, n_items))
+        total[person_code[have], item_code[have]] = value[have]
+        count[person_code[have], item_code[have]] = 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means[col] = (total @ members) / (count @ members)
+    return people, means
+
+
+def _across_persons(people: pd.DataFrame, by: list[str], means: np.ndarray
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, spread (ddof=0) and n of per-person ``means`` (persons x units) for each
+    breakdown of ``people``. Returns (breakdowns, mean, spread, n), arrays shaped
+    (n_breakdowns x n_units)."""
+    if by:
+        code = people.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
+        combos = people.iloc[_first_rows(code)][by].reset_index(drop=True)
+    else:
+        code = np.zeros(len(people), dtype=int)
+        combos = pd.DataFrame(index=[0])
+    n_groups, n_units = len(combos), means.shape[1]
+    cell = (code[:, None] * n_units + np.arange(n_units)[None, :])
+    have = ~np.isnan(means)
+    size = n_groups * n_units
+    n = np.bincount(cell[have], minlength=size).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(cell[have], weights=means[have], minlength=size) / n
+        deviation = (means - mean.reshape(n_groups, n_units)[code]) ** 2
+        spread = np.sqrt(np.bincount(cell[have], weights=deviation[have], minlength=size) / n)
+    shape = (n_groups, n_units)
+    return combos, mean.reshape(shape), spread.reshape(shape), n.reshape(shape)
+
+
+def _long(combos: pd.DataFrame, units: pd.DataFrame, **arrays: np.ndarray) -> pd.DataFrame:
+    """Breakdowns x units as rows, with one column per (breakdowns x units) array."""
+    out = _cross(combos, units)
+    for name, array in arrays.items():
+        out[name] = array.reshape(-1)
+    return out
+
+
 # ------------------------------------------------------------------------ readiness
 
 def _is_readiness(item: Item) -> bool:
@@ -328,13 +401,15 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
         keys_by, k = [], 1
     units = _unit_table(questionnaire, level, scored_only=True)
     unit_keys = _UNIT_KEYS[level]
-    rows = _narrow(rows, "participant", *keys_by, "item_id", "section_id", "subsection_id",
-                   "score")
-    scored = _unit_rows(rows[rows["score"].notna().to_numpy()], units, level)
-    cells = _person_cells(scored, [*keys_by, *unit_keys])
-    grid = _cross(_combos(rows, keys_by, None), _unit_order(questionnaire, level, units))
-    out = grid.merge(cells.rename(columns={"mean": "score"}), how="left",
-                     on=[*keys_by, *unit_keys])
+    order = _unit_order(questionnaire, level, units)
+    item_unit = units.merge(order.assign(unit_=range(len(order))), on=unit_keys)
+    item_unit = item_unit[["item_id", "unit_"]].rename(columns={"unit_": "unit"})
+    rows = _narrow(rows, "participant", *keys_by, "item_id", "score")
+    people, means = _person_units(rows, item_unit, len(order), keys_by)
+    combos, mean, spread, n = _across_persons(people, keys_by, means["score"])
+    cells = _long(combos, order, score=mean, spread=spread, n=n)
+    grid = _cross(_combos(rows, keys_by, None), order)
+    out = grid.merge(cells, how="left", on=[*keys_by, *unit_keys])
     out["n"] = out["n"].fillna(0)
     out.insert(len(keys_by) + len(unit_keys), "label", _labels(out, questionnaire, level, lang))
     out = mask(out, k, ["score", "spread"])
@@ -471,16 +546,26 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     rows = _own_feelings(frame, keys_by)
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]
-    cells = _person_cells(rows, keys)
-    raw = rows.assign(_raw=pd.to_numeric(rows["value"], errors="coerce").where(
-        rows["score"].notna()))
-    raw_cells = _person_cells(raw, keys, "_raw")[[*keys, "mean"]].rename(
-        columns={"mean": "value_mean"})
-    themes = pd.DataFrame({"theme": method.THEME_IDS})
-    feelings = pd.DataFrame({"feeling": method.FEELING_IDS})
+    cells_order = _cross(pd.DataFrame({"theme": method.THEME_IDS}),
+                         pd.DataFrame({"feeling": method.FEELING_IDS}))
+    tags = rows[["item_id", "theme", "feeling"]].drop_duplicates("item_id")
+    item_unit = tags.merge(cells_order.assign(unit=range(len(cells_order))),
+                           on=["theme", "feeling"])[["item_id", "unit"]]
+    raw = np.full(len(rows), np.nan)
+    if "value" in rows:  # the answers as given (e.g. 0..5), where they have a score
+        numeric = rows["score"].notna().to_numpy()
+        if "item_type" in rows:
+            numeric &= rows["item_type"].isin(("intensity", "scale")).to_numpy()
+        raw[numeric] = pd.to_numeric(rows["value"][numeric], errors="coerce")
+    rows = rows.assign(_raw=raw)
+    people, means = _person_units(rows, item_unit, len(cells_order), keys_by,
+                                  values=("score", "_raw"))
+    combos, mean, spread, n = _across_persons(people, keys_by, means["score"])
+    raw_mean = _across_persons(people, keys_by, means["_raw"])[1]
+    cells = _long(combos, cells_order, mean=mean, spread=spread, n=n, value_mean=raw_mean)
     extra = {"group": list(groups)} if groups else None
-    grid = _cross(_cross(_combos(frame, keys_by, extra), themes), feelings)
-    out = grid.merge(cells, how="left", on=keys).merge(raw_cells, how="left", on=keys)
+    grid = _cross(_combos(frame, keys_by, extra), cells_order)
+    out = grid.merge(cells, how="left", on=keys)
     out["n"] = out["n"].fillna(0)
     out = out[[*keys, "mean", "spread", "n", "value_mean"]]
     out = mask(out, k, ["mean", "spread", "value_mean"])
@@ -517,6 +602,10 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     (None on a tie or when no feeling is expressed). When A = F = T = 1 every push is
     fully held in check and the shares are 1/3 each.
 
+    ``by``: ``"group"`` (default), several columns, or ``None`` for the whole frame
+    (then a ``scope`` column holding ``"all"``). Explained for consultants in
+    ``docs/tendency.md``.
+
     Columns: the ``by`` columns, ``attrait``, ``peur``, ``tentation``, ``confiance``,
     ``trust_source`` (``"proxy"`` or ``"given"``), ``pressure_<behaviour>`` and
     ``<behaviour>`` (share) for cooperatif / opportuniste / individualiste,
@@ -528,12 +617,18 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
         frame, keys_by = frame.assign(scope="all"), ["scope"]
     rows = _own_feelings(frame, keys_by)
     rows = rows[rows["score"].notna().to_numpy()]
-    person = rows.groupby([*keys_by, "participant", "feeling"], sort=False)["score"].mean()
-    level = person.groupby(level=[*keys_by, "feeling"], sort=False).mean().unstack("feeling")
-    level = level.reindex(columns=list(method.FEELING_IDS))
-    level.columns.name = None
-    n = rows.groupby(keys_by, sort=False)["participant"].nunique().rename("n")
-    cells = level.join(n).reset_index()
+    if "item_id" not in rows:  # a bare profile (e.g. the awareness exercise)
+        rows = rows.assign(item_id=rows["feeling"])
+    feelings = pd.DataFrame({"feeling": method.FEELING_IDS})
+    item_unit = rows[["item_id", "feeling"]].drop_duplicates("item_id").merge(
+        feelings.assign(unit=range(len(feelings))), on="feeling")[["item_id", "unit"]]
+    people, means = _person_units(rows, item_unit, len(feelings), keys_by)
+    combos, mean, _, _ = _across_persons(people, keys_by, means["score"])
+    _, _, _, n = _across_persons(people, keys_by, np.zeros((len(people), 1)))
+    cells = combos.copy() if keys_by else pd.DataFrame(index=[0])
+    for i, feeling in enumerate(method.FEELING_IDS):
+        cells[feeling] = mean[:, i]
+    cells["n"] = n[:, 0]
     out = _combos(frame, keys_by, None).merge(cells, how="left", on=keys_by)
     out["n"] = out["n"].fillna(0)
     a, f, tt = (out[c].astype(float) for c in method.FEELING_IDS)
