@@ -12,6 +12,7 @@ import pytest
 
 from coopkit import open_store
 from coopkit.errors import fail
+from coopkit.i18n import set_language
 from coopkit.questionnaire import Item, load, parse
 from coopkit.widgets.app import ParticipantApp, resume_href
 from coopkit.widgets.form import pages_of
@@ -73,6 +74,12 @@ DEFINITION = {
         ]},
     ],
 }
+
+
+@pytest.fixture(autouse=True)
+def french_by_default(monkeypatch):
+    monkeypatch.delenv("COOPKIT_LANG", raising=False)
+    set_language(None)
 
 
 @pytest.fixture
@@ -464,6 +471,18 @@ def test_english_from_the_url_or_the_workshop(store, workshop, questionnaire):
     assert app.form.back_button.description == "Back"
     french = ParticipantApp(store, code=english.code, lang="fr")
     assert french.join.join_button.description == "Commencer"
+
+
+def test_server_language_before_the_code_is_known(store, workshop, monkeypatch):
+    monkeypatch.setenv("COOPKIT_LANG", "en")  # coopkit serve --lang en
+    app = ParticipantApp(store)
+    assert app.join.continue_button.description == "Continue"
+    assert app.join.code_text.description == "Workshop code"
+    assert "Cooperation workshop" in app.header.value
+    app.join.code_text.value = workshop.code
+    app.join.continue_button.click()  # a French workshop: its language wins
+    assert app.join.join_button.description == "Commencer"
+    assert "Atelier de coopération" in app.header.value
 
 
 @pytest.mark.parametrize("name", ["ressentis", "pret-cooperation"])

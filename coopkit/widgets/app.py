@@ -52,7 +52,7 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.errors import CoopkitError
-from coopkit.i18n import normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t
 from coopkit.widgets.form import FormWidget
 from coopkit.widgets.html import (
     Notice,
@@ -103,7 +103,7 @@ class ParticipantApp(widgets.VBox):
                  resume: str | None = None, lang: str | None = None):
         self.store = LazyStore() if store is None else store
         self.url_lang = normalise_language(lang) if lang else None
-        self.lang = self.url_lang or "fr"
+        self.lang = self.url_lang or get_language()
         self.notice = Notice()
         self.to_top = PageTop()
         self.header = html_widget("", "coopkit-header")

@@ -2,8 +2,10 @@
 and establishment; or coming back with a resume code.
 
 ``value`` is the :class:`~coopkit.store.Participant` once joined (or resumed), None
-before. ``workshop`` is the workshop found from the code. ``lang`` follows the
-workshop's language unless the URL fixed one.
+before. ``workshop`` is the workshop found from the code. ``lang`` is the URL's
+language if it gives one; else the server's (``COOPKIT_LANG``, set by
+``coopkit serve --lang``; French by default) until the code is known, then the
+workshop's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit import method
-from coopkit.i18n import normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t
 from coopkit.questionnaire import Questionnaire
 from coopkit.widgets.html import Notice, button, guarded, heading, html_widget, paragraph
 
@@ -77,7 +79,7 @@ class JoinWidget(widgets.VBox):
         self.continue_button.on_click(safe(lambda _b: self.find()))
         self.resume_button.on_click(safe(lambda _b: self.resume()))
         self.join_button.on_click(safe(lambda _b: self.join()))
-        self.lang = self.fixed_lang or "fr"
+        self.lang = self.fixed_lang or get_language()
         self._texts()
         if code:
             safe(self.find)()

@@ -127,6 +127,11 @@ def _number(value: float, lang: str | None) -> str:
     return text if lang == "en" else text.replace(".", ",")
 
 
+def _lines(text: str) -> str:
+    """A participant's text, escaped, its line breaks kept."""
+    return "<br>".join(esc(line) for line in text.splitlines())
+
+
 def _note(label: str, note: str, lang: str | None) -> str:
     text = t("app.result.note_row", lang, label=label, note=note)
     return f'<p class="coopkit-hint">{esc(text)}</p>'
@@ -180,15 +185,16 @@ def own_result_html(result: OwnResult, questionnaire: Questionnaire,
     parts.append(heading(t("app.result.recommendations", lang), 2))
     if result.weak:
         rows = "".join(
-            f"<li><strong>{esc(it.text.get(lang))}</strong><br>"
-            f"{esc(it.feedback.get(lang) if it.feedback else '')}</li>"
+            f"<li><strong>{esc(it.text.get(lang))}</strong>"
+            f"{paragraph(it.feedback.get(lang) if it.feedback else '')}</li>"
             for it in result.weak)
         parts.append(f'<ul class="coopkit-recommendations">{rows}</ul>')
     else:
         parts.append(paragraph(t("app.result.no_recommendation", lang)))
     if result.texts:
         parts.append(heading(t("app.result.your_words", lang), 2))
-        rows = "".join(f"<li><strong>{esc(it.text.get(lang))}</strong><br>{esc(text)}</li>"
+        rows = "".join(f"<li><strong>{esc(it.text.get(lang))}</strong>"
+                       f'<p class="coopkit-words">{_lines(text)}</p></li>'
                        for it, text in result.texts)
         parts.append(f'<ul class="coopkit-your-words">{rows}</ul>')
     return "".join(parts)
