@@ -235,9 +235,10 @@ def _answers(questionnaire: Questionnaire, profile: GroupProfile, wave: str,
             continue
         if item.about == profile.group:
             continue  # nobody estimates their own group "in the other's shoes"
-        # Optional items (free texts, "in the others' shoes") are answered sometimes.
+        # Free texts are written by about a third of the room; the "in the other's
+        # shoes" estimates are an exercise everybody in the room does.
         draw = rng.random()
-        if not item.required and draw > (0.35 if item.type == "text" else 0.6):
+        if not item.required and item.type == "text" and draw > 0.35:
             continue
         value = _value(item, profile, wave, rng)
         if value is not None:
