@@ -53,6 +53,9 @@ CULL_INTERVAL = 60
 #: How long Voilà gets to shut its kernels down after SIGTERM before they are killed.
 STOP_TIMEOUT = 30.0
 LOG_NAME = "serve.log"
+#: The only folder Voilà may read a ``voila.json``/``voila.py`` from: this package's,
+#: which holds none. (``config_file_paths=[]`` on a command line means ``["[]"]``.)
+VOILA_CONFIG_DIR = Path(__file__).resolve().parent
 _KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
@@ -88,7 +91,9 @@ def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]
         f"--port={opts.port}",
         "--Voila.port_retries=0",          # fail rather than move to a port nobody was given
         "--Voila.ip=0.0.0.0",              # the venue's network (``--ip`` is ignored)
-        "--Voila.config_file_paths=[]",    # no voila.json/.py from the cwd can change this
+        # voila.json/.py are looked for here only (there are none), not in the cwd or the
+        # Jupyter config folders: nothing on the machine can change these settings
+        f"--Voila.config_file_paths={VOILA_CONFIG_DIR}",
         "--preheat_kernel=True",           # kernels started and run before people arrive
         f"--pool_size={opts.pool_size}",
         f"--VoilaKernelManager.fill_delay={opts.fill_delay:g}",
