@@ -221,7 +221,11 @@ def _cross(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
 def _first_rows(codes: np.ndarray) -> np.ndarray:
     """Position of the first row of each code (codes from ``pd.factorize``: 0, 1, ...
     numbered in order of appearance, so the result is aligned with the codes)."""
-    return pd.Series(codes).drop_duplicates().index.to_numpy()
+    if len(codes) == 0:
+        return np.zeros(0, dtype=int)
+    first = np.full(int(codes.max()) + 1, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
 
 
 def _person_units(rows: pd.DataFrame, item_unit: pd.DataFrame, n_units: int, by: list[str],
@@ -698,7 +702,13 @@ def divergence(frame: pd.DataFrame, questionnaire: Questionnaire | None = None, 
     ok = ~np.isnan(score)
     s = score[ok]
     item_code, items = pd.factorize(rows["item_id"].to_numpy()[ok])
-    group_code, groups = pd.factorize(rows[by].to_numpy()[ok])  # no group: -1
+    if by in _PERSON_LEVEL:  # a person's group: factorize it once per person, not per row
+        person_code, _ = pd.factorize(rows["participant"].to_numpy()[ok])
+        firsts = _first_rows(person_code)
+        person_group, groups = pd.factorize(rows[by].to_numpy()[ok][firsts])  # none: -1
+        group_code = person_group[person_code]
+    else:
+        group_code, groups = pd.factorize(rows[by].to_numpy()[ok])
     size = len(items)
 
     def total(weights: np.ndarray | None = None, codes: np.ndarray = item_code,

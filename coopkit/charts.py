@@ -137,6 +137,13 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
+    if data.empty:
+        ax.axis("off")
+        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                       fontsize=FONT, transform=ax.transAxes)
+        made = _title(ax, t("chart.feelings_map.title", lang))
+        return {"image": None, "cells": [], "masked": [], "empty": [], "colorbar": None,
+                "title": made[0], "note": note}
     index = {tuple(r): i for i, r in enumerate(rows.itertuples(index=False, name=None))}
     values = np.full((len(rows), len(columns)), np.nan)
     cells: dict[tuple[int, int], pd.Series] = {}

@@ -232,3 +232,9 @@ def test_charts_return_artists_on_the_given_axes_only(answers):
     assert made["image"].axes is ax
     assert all(isinstance(p, Rectangle) and p.axes is ax for p in made["masked"])
     assert len(ax.figure.axes) == 1  # no colorbar axes, no new figure
+
+
+def test_feelings_map_without_answers_says_so(questionnaire):
+    rows = synthetic.answers(questionnaire, {}, seed=1)
+    made = charts.plot_feelings_map(axes(), analysis.feelings_map(rows), lang="en")
+    assert made["cells"] == [] and made["note"].get_text() == "No answers yet."
