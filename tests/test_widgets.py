@@ -3,8 +3,10 @@ at the widgets and at the store (a real SQLite file in tmp_path)."""
 
 from __future__ import annotations
 
+import gc
 import html
 import os
+import warnings
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -526,6 +528,75 @@ def test_url_parameters_outside_voila(monkeypatch):
     assert url_parameters().lang == "en"
     monkeypatch.setenv("QUERY_STRING", "resume=xyz")  # what Voilà sets wins
     assert url_parameters().resume == "xyz"
+
+
+@pytest.fixture
+def fake_voila(monkeypatch):
+    """A websocket server standing for Voilà's ``/voila/query/<kernel id>`` handler, and
+    the environment of a preheated kernel pointing at it."""
+    import asyncio
+    import json
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    info = {"QUERY_STRING": "code=ABC234&lang=en", "SCRIPT_NAME": "/", "SERVER_PORT": "1"}
+    paths: list[str] = []
+
+    async def handler(socket):
+        paths.append(socket.request.path)
+        await socket.send(json.dumps(info))
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def start():
+        return await serve(handler, "127.0.0.1", 0)
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    for name in ("VOILA_WS_BASE_URL", "VOILA_APP_IP", "VOILA_WS_PROTOCOL", "QUERY_STRING",
+                 QUERY_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "kernel-1")
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    monkeypatch.setenv("VOILA_APP_PORT", str(server.sockets[0].getsockname()[1]))
+    for key in info:  # os.environ is written by the code under test: restored after
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    yield paths
+    server.close()
+    asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def test_preheated_kernel_reads_the_request_like_voila(fake_voila):
+    params = url_parameters()
+    assert (params.code, params.lang) == ("ABC234", "en")
+    assert fake_voila == ["/voila/query/kernel-1"]
+    mine = {k: os.environ[k] for k in ("QUERY_STRING", "SCRIPT_NAME", "SERVER_PORT")}
+    for key in mine:
+        del os.environ[key]
+    from voila.utils import wait_for_request  # the reference (heavy: tests only)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        wait_for_request()
+        gc.collect()  # voila.utils leaves its event loop unclosed: let it go quietly here
+    assert fake_voila == ["/voila/query/kernel-1"] * 2
+    assert {k: os.environ[k] for k in mine} == mine
+
+
+def test_no_request_info_means_no_parameter_and_a_log_line(monkeypatch, capsys):
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_PORT", "9")  # nothing listens there
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.delenv(QUERY_ENV, raising=False)
+    assert url_parameters() == parse_query("")
+    assert "no request info" in capsys.readouterr().err
 
 
 def test_notebook_is_thin_and_stripped():

@@ -234,15 +234,13 @@ class Notice:
         self.widget.value = ""
 
 
-def log_unexpected(where: str) -> None:
-    """Write the current exception's traceback to the server log, never to the page.
+def server_log(text: str) -> None:
+    """Write ``text`` to the server log, never to the page.
 
     In a kernel, ``sys.stderr`` is forwarded to the page, but its ``fileno()`` is a copy
     of the process's original stderr (the Voilà server log): write there. Elsewhere
     (tests, a terminal) ``sys.stderr`` is the log.
     """
-    text = (f"coopkit participant app: unexpected error in {where}\n"
-            f"{traceback.format_exc()}")
     stream = sys.stderr
     if type(stream).__module__.startswith("ipykernel"):
         try:
@@ -255,6 +253,12 @@ def log_unexpected(where: str) -> None:
         stream.flush()
     except (OSError, ValueError):  # pragma: no cover - nowhere left to write
         pass
+
+
+def log_unexpected(where: str) -> None:
+    """Write the current exception's traceback to the server log."""
+    server_log(f"coopkit participant app: unexpected error in {where}\n"
+               f"{traceback.format_exc()}")
 
 
 def guarded(notice: Notice, lang: Callable[[], str | None]) -> Callable:
