@@ -15,7 +15,7 @@ scale. The consultant's entry widget lives in :mod:`coopkit.widgets.paper`.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,29 +68,73 @@ def choice_labels(item: Item, lang: str | None = None) -> list[tuple[object, str
     return [(c.id, c.label.get(lang)) for c in item.choices]
 
 
-class _Layout:
-    """Flows text and tick boxes down A4 pages (coordinates in inches from the top)."""
+class FlowLayout:
+    """Flows text, tick boxes and tables down A4 pages (inches from the top).
 
-    def __init__(self, questionnaire: Questionnaire, lang: str):
-        self.q = questionnaire
-        self.lang = lang
+    ``footer`` gets the page number and returns the footer's text; ``corner`` is
+    written at the top right of every page. Also used by :mod:`coopkit.pdfreport`.
+    """
+
+    def __init__(self, footer: Callable[[int], str], corner: str = ""):
+        self.footer = footer
+        self.corner = corner
         self.pages: list[Figure] = []
         self.fig: Figure | None = None
         self.y = 0.0
         self.width = A4[0] - 2 * _MARGIN
 
     # -- pages
-    def new_page(self) -> None:
+    def new_page(self) -> Figure:
         from matplotlib.figure import Figure
 
         self.fig = Figure(figsize=A4)
         self.pages.append(self.fig)
         self.y = _MARGIN
-        footer = t("paper.footer", self.lang, id=self.q.id, version=self.q.version,
-                   hash=self.q.content_hash[:8], page=len(self.pages))
-        self.put(_MARGIN, A4[1] - _MARGIN / 2, footer, size=7, color="0.35")
-        self.put(A4[0] - _MARGIN, _MARGIN / 2, t("paper.sheet_number", self.lang),
-                 size=8, ha="right")
+        self.put(_MARGIN, A4[1] - _MARGIN / 2, self.footer(len(self.pages)), size=7,
+                 color="0.35")
+        if self.corner:
+            self.put(A4[0] - _MARGIN, _MARGIN / 2, self.corner, size=8, ha="right")
+        return self.fig
+
+    def area(self, height: float) -> tuple[float, float, float, float]:
+        """Reserve ``height`` inches of the page for an axes; returns its figure
+        rectangle ``(left, bottom, width, height)`` (a new page if it does not fit)."""
+        self.need(height)
+        rect = (_MARGIN / A4[0], 1 - (self.y + height) / A4[1], self.width / A4[0],
+                height / A4[1])
+        self.y += height
+        return rect
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
+              widths: Sequence[float], *, size: float = 8.5) -> None:
+        """A simple table: ``widths`` are fractions of the text width; long cells
+        wrap; the header is repeated on each new page."""
+        step = size * _LINE / 72
+
+        def cells(values: Sequence[object], bold: bool) -> None:
+            wrapped = []
+            for value, share in zip(values, widths, strict=True):
+                chars = max(4, int((share * self.width - 0.1) * 72 / (size * 0.6)))
+                text = "" if value is None else str(value)
+                wrapped.append(textwrap.wrap(text, chars) or [""])
+            height = max(len(w) for w in wrapped) * step
+            if self.fig is None or self.y + height > A4[1] - _MARGIN:
+                self.new_page()
+                if not bold:
+                    cells(header, True)
+            x = _MARGIN
+            for lines, share in zip(wrapped, widths, strict=True):
+                self.put(x, self.y, "\n".join(lines), size=size, linespacing=_SPACING,
+                         weight="bold" if bold else "normal")
+                x += share * self.width
+            self.y += height + 0.04
+            assert self.fig is not None
+            self.fig.add_artist(_hline(self.fig, _MARGIN, A4[0] - _MARGIN, self.y - 0.02))
+
+        cells(header, True)
+        for row in rows:
+            cells(row, False)
+        self.y += 0.1
 
     def need(self, height: float) -> None:
         if self.fig is None or self.y + height > A4[1] - _MARGIN:
@@ -213,7 +257,9 @@ def paper_pages(questionnaire: Questionnaire, lang: str | None = None, *,
     if code not in questionnaire.languages:
         code = questionnaire.languages[0]
     q = questionnaire
-    lay = _Layout(q, code)
+    lay = FlowLayout(lambda page: t("paper.footer", code, id=q.id, version=q.version,
+                                    hash=q.content_hash[:8], page=page),
+                     t("paper.sheet_number", code))
     lay.new_page()
     lay.paragraph(q.title.get(code), size=16, weight="bold", after=0.12)
     if q.intro is not None:

@@ -443,3 +443,28 @@ def test_cli_import_of_a_broken_form_exits_1_without_traceback(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "geopoint" in err and "[survey]:4" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_hand_made_form_is_answered_through_the_participant_form(tmp_path):
+    from coopkit.store import open_store
+    from coopkit.widgets.form import FormWidget
+
+    q = load_xlsform(hand_made_form(tmp_path / "form.xlsx"))
+    chosen = {"peur_perte": 4, "libre": "=2+2 en papier", "accord_but": "dk",
+              "apports": ["moyens"]}
+    with open_store(f"sqlite:///{tmp_path / 'coopkit.sqlite'}") as store:
+        project = store.create_project("Atelier XLSForm")
+        workshop = store.open_workshop(project, q, k=1)
+        person = store.join(workshop.code, "medical_soignant")
+        form = FormWidget(q, store, person.token, group="medical_soignant")
+        for index in range(len(form.pages)):
+            assert form.page == index
+            for w in form.page_widgets():
+                w.value = chosen[w.item.id]
+            (form.finish_button if index == len(form.pages) - 1 else form.next_button).click()
+        assert form.pending == {} and form.missing() == []
+        assert store.validate(person.token).validated
+        assert store.answers(person.token) == chosen
+        frame = store.answers_frame(workshop.id)
+    assert set(frame["section_id"]) == {"ressentis"}
+    assert frame.set_index("item_id").loc["peur_perte", "feeling"] == "peur"

@@ -1,0 +1,272 @@
+"""The steering committee's PDF report (matplotlib's PDF backend, no new dependency).
+
+Pages, French by default: the project and its common purpose, participation per group;
+the feelings map and the groups' tendencies; readiness by section with the main
+recommendations; the items that divide the room; the action plan and the promoter's
+commitment; T0 against T1. For each questionnaire the latest workshop in the report is
+shown (the earlier waves feed the comparison). Every figure comes from
+:mod:`coopkit.analysis` frames (masked under k there) drawn by :mod:`coopkit.charts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from coopkit import analysis, charts
+from coopkit.i18n import normalise_language, t
+from coopkit.paper import FlowLayout, tex_safe
+from coopkit.report import (
+    Report,
+    WorkshopData,
+    _concept,
+    _has_feelings,
+    _has_readiness,
+    group_label,
+    masked_label,
+    wave_pairs,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Size of a chart page, inches: A3 landscape.
+CHART_PAGE = (16.54, 11.69)
+
+
+def _percent(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):.0%}"
+
+
+def current_workshops(report: Report) -> list[WorkshopData]:
+    """The latest workshop (by wave) of each questionnaire in the report."""
+    latest: dict[str, WorkshopData] = {}
+    for wd in sorted(report.workshops, key=lambda w: (w.workshop.wave, w.workshop.id)):
+        latest[wd.workshop.questionnaire_id] = wd
+    return list(latest.values())
+
+
+class _Pages:
+    """Flow pages and chart pages, one numbering."""
+
+    def __init__(self, report: Report, lang: str):
+        self.lang = lang
+        self.title = t("report.footer", lang, project=report.project.name,
+                       date=report.created_at.astimezone(UTC).strftime("%Y-%m-%d"))
+        self.pages: list[Figure] = []
+        self.flow: FlowLayout | None = None
+
+    def footer(self, number: int) -> str:
+        return f"{self.title} · {t('report.page', self.lang, page=number)}"
+
+    def text(self) -> FlowLayout:
+        """A flow layout continuing after the last page."""
+        if self.flow is None:
+            start = len(self.pages)
+            flow = FlowLayout(lambda page: self.footer(start + page))
+            self.flow = flow
+        return self.flow
+
+    def end_text(self) -> None:
+        if self.flow is not None:
+            self.pages.extend(self.flow.pages)
+            self.flow = None
+
+    def chart(self, title: str, draw: Callable[[Axes], object]) -> None:
+        """One chart on a landscape page (A3 proportions: it prints on A4 landscape at
+        71 %, which keeps the projector-sized type of :mod:`coopkit.charts` readable)."""
+        from matplotlib.figure import Figure
+
+        self.end_text()
+        fig = Figure(figsize=CHART_PAGE, layout="constrained")
+        fig.get_layout_engine().set(h_pad=0.4, w_pad=0.4)
+        fig.suptitle(tex_safe(title), fontsize=19, fontweight="bold")
+        draw(fig.add_subplot())
+        self.pages.append(fig)
+        fig.text(0.02, 0.01, tex_safe(self.footer(len(self.pages))), fontsize=9,
+                 color="0.35")
+
+
+def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
+    """The report's pages as matplotlib figures (no file written)."""
+    code = normalise_language(lang)
+    pages = _Pages(report, code)
+    _cover(report, pages, code)
+    for wd in current_workshops(report):
+        q = wd.questionnaire
+        if wd.answers.empty:
+            continue
+        if _has_feelings(q):
+            _feelings(wd, pages, code)
+        if _has_readiness(q):
+            _readiness(wd, pages, code)
+        _divisive(wd, pages, code)
+    _actions(report, pages, code)
+    for before, after in wave_pairs(report):
+        _waves(before, after, pages, code)
+    pages.end_text()
+    return pages.pages
+
+
+def write_report(report: Report, path: str | Path, lang: str | None = None) -> Path:
+    """Write the steering committee's report as a PDF file; returns its path."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    out = Path(path)
+    code = normalise_language(lang)
+    figures = report_pages(report, code)
+    metadata = {"Title": t("report.title", code) + " – " + report.project.name,
+                "Creator": "coopkit"}
+    with rc_context({"pdf.fonttype": 42}), PdfPages(out, metadata=metadata) as pdf:
+        for fig in figures:
+            pdf.savefig(fig)
+    return out
+
+
+# ------------------------------------------------------------------------ pages
+
+def _cover(report: Report, pages: _Pages, lang: str) -> None:
+    p = report.project
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("report.title", lang), size=18, weight="bold", after=0.05)
+    lay.paragraph(p.name, size=14, weight="bold", after=0.15)
+    lay.paragraph(t("report.purpose", lang), size=11, weight="bold", after=0.02)
+    lay.paragraph(p.purpose or "—", size=10, after=0.12)
+    facts = [(t("export.col.promoter", lang), p.promoter or "—"),
+             (t("export.col.partners", lang), "; ".join(report.partners) or "—"),
+             (t("report.date", lang), report.created_at.astimezone(UTC).strftime("%Y-%m-%d"))]
+    for label, value in facts:
+        lay.paragraph(f"{label} : {value}" if lang == "fr" else f"{label}: {value}",
+                      size=10, after=0.02)
+    lay.y += 0.15
+    lay.paragraph(t("report.participation", lang), size=13, weight="bold", after=0.05)
+    lay.paragraph(t("export.note.masked", lang, k=report.k), size=8.5, style="italic",
+                  after=0.08)
+    for wd in report.workshops:
+        q = wd.questionnaire
+        lay.paragraph(t("report.workshop", lang, code=wd.workshop.code, wave=wd.workshop.wave,
+                        title=q.title.get(lang)), size=10.5, weight="bold", keep=0.8,
+                      after=0.04)
+        rows = []
+        hidden = masked_label(wd.k, lang)
+        for group, count in wd.participation.items():
+            small = 0 < count.joined < wd.k
+            rows.append([group_label(group, q, lang),
+                         hidden if small else count.joined,
+                         hidden if small else count.validated])
+        rows.append([t("export.total", lang),
+                     sum(c.joined for c in wd.participation.values()),
+                     sum(c.validated for c in wd.participation.values())])
+        lay.table([t("export.col.group", lang), t("export.col.joined", lang),
+                   t("export.col.validated", lang)], rows, [0.6, 0.2, 0.2])
+
+
+def _title(key: str, wd: WorkshopData, lang: str) -> str:
+    return t(key, lang, name=wd.name, title=wd.questionnaire.title.get(lang))
+
+
+def _feelings(wd: WorkshopData, pages: _Pages, lang: str) -> None:
+    fmap = analysis.feelings_map(wd.answers, by="group")
+    tend = analysis.tendencies(wd.answers, by="group")
+
+    pages.chart(_title("report.feelings", wd, lang),
+                lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang))
+    pages.chart(_title("report.tendency_chart", wd, lang),
+                lambda ax: charts.plot_tendencies(ax, tend, lang=lang))
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("report.tendencies", lang), size=13, weight="bold", after=0.04)
+    lay.paragraph(t("export.note.tendencies", lang, k=wd.k), size=8.5, style="italic",
+                  after=0.08)
+    rows = []
+    for _, row in tend.iterrows():
+        masked = row["status"] != analysis.OK
+        rows.append([group_label(row["group"], wd.questionnaire, lang),
+                     *(masked_label(wd.k, lang) if masked else _percent(row[f])
+                       for f in ("attrait", "peur", "tentation")),
+                     "" if masked else (_concept("behaviour", row["dominant"], lang) or "—")])
+    header = [t("export.col.group", lang),
+              *(_concept("feeling", f, lang) or f for f in ("attrait", "peur", "tentation")),
+              t("export.col.dominant", lang)]
+    lay.table(header, rows, [0.34, 0.15, 0.15, 0.15, 0.21])
+
+
+def _readiness(wd: WorkshopData, pages: _Pages, lang: str) -> None:
+    q = wd.questionnaire
+    rdy = analysis.readiness(wd.answers, q, level="section", lang=lang)
+    pages.chart(_title("report.readiness", wd, lang),
+                lambda ax: charts.plot_readiness(ax, rdy, lang=lang))
+    weak = analysis.weakest_items(wd.answers, q, limit=6, lang=lang)
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("report.recommendations", lang), size=13, weight="bold", after=0.04)
+    lay.paragraph(t("export.note.recommendations", lang, k=wd.k), size=8.5, style="italic",
+                  after=0.08)
+    if weak.empty:
+        lay.paragraph(t("report.nothing", lang), size=10)
+        return
+    rows = [[r["section"], r["text"], _percent(r["score"]), _percent(r["weak_share"]),
+             r["recommendation"] or "—"] for _, r in weak.iterrows()]
+    lay.table([t("export.col.section", lang), t("export.col.question", lang),
+               t("export.col.score", lang), t("report.weak", lang),
+               t("export.col.recommendation", lang)], rows, [0.17, 0.3, 0.09, 0.1, 0.34])
+
+
+def _divisive(wd: WorkshopData, pages: _Pages, lang: str) -> None:
+    div = analysis.divergence(wd.answers, wd.questionnaire, lang=lang)
+    shown = div[div["status"] == analysis.OK].head(8)
+    if shown.empty:
+        return
+    pages.chart(_title("report.divisive", wd, lang),
+                lambda ax: charts.plot_divergence(ax, div, lang=lang, limit=8))
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("report.divisive_list", lang), size=13, weight="bold", after=0.04)
+    lay.paragraph(t("export.note.divergence", lang, k=wd.k), size=8.5, style="italic",
+                  after=0.08)
+    rows = [[r["label"], f"{r['index']:.2f}", _percent(r["mean"]), int(r["n"])]
+            for _, r in shown.iterrows()]
+    lay.table([t("export.col.question", lang), t("export.col.index", lang),
+               t("export.col.mean", lang), t("export.col.n", lang)], rows,
+              [0.64, 0.12, 0.12, 0.12])
+
+
+def _actions(report: Report, pages: _Pages, lang: str) -> None:
+    p = report.proposals
+    q = report.workshops[0].questionnaire if report.workshops else None
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("report.actions", lang), size=13, weight="bold", after=0.04)
+    lay.paragraph(t("export.note.commitment", lang, pct="60 %" if lang == "fr" else "60%"),
+                  size=8.5, style="italic", after=0.08)
+    if p.empty:
+        lay.paragraph(t("report.no_actions", lang), size=10)
+        return
+    order = {plan: i for i, plan in enumerate(("objectifs", "risques", "charte"))}
+    p = p.assign(_o=p["plan"].map(lambda x: order.get(x, 9))).sort_values(["_o", "id"])
+    rows = [[r["text"], group_label(r["group"], q, lang), _concept("plan", r["plan"], lang),
+             _concept("status", r["status"], lang), r["owner"] or "",
+             r["due"].isoformat() if hasattr(r["due"], "isoformat") else (r["due"] or "")]
+            for _, r in p.iterrows()]
+    lay.table([t("export.col.action", lang), t("export.col.proposed_by", lang),
+               t("export.col.plan", lang), t("export.col.action_status", lang),
+               t("export.col.owner", lang), t("export.col.due", lang)], rows,
+              [0.34, 0.17, 0.13, 0.11, 0.13, 0.12])
+    com = analysis.commitment(report.proposals)
+    pages.chart(t("report.commitment", lang),
+                lambda ax: charts.plot_commitment(ax, com, lang=lang))
+
+
+def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) -> None:
+    by = ("group", "feeling") if _has_feelings(after.questionnaire) else ("group",)
+    wv = analysis.waves(before.answers, after.answers, by=by)
+    title = t("report.waves", lang, before=before.name, after=after.name,
+              title=after.questionnaire.title.get(lang))
+    pages.chart(title, lambda ax: charts.plot_waves(ax, wv, lang=lang))

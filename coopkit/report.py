@@ -1,0 +1,687 @@
+"""Exports of a workshop or a project: Excel workbook, CSV of the raw answers, PDF report.
+
+Built only from the store's frames and :mod:`coopkit.analysis` (masking under k is done
+there, in the frames: nothing here recomputes or unmasks a figure). Three layers:
+
+- :func:`gather` reads what an export needs from the store into a :class:`Report`
+  (the only function that talks to the store);
+- :func:`tables` and :func:`answers_table` turn a report into display-ready frames
+  with readable headers, French by default (pure);
+- writers: :func:`coopkit.excel.write_workbook`, :func:`write_csv`,
+  :func:`coopkit.pdfreport.write_report`; and the notebook/CLI entry points
+  :func:`export_xlsx`, :func:`export_csv`, :func:`export_pdf`, :func:`export`.
+
+**Raw answers and small groups.** The raw answers give one row per answer with the
+participant's pseudonym (a number, never the token), group and establishment. When a
+group has fewer than k participants in a workshop, its group *and* establishment are
+replaced by a masked label; when a group is large enough but a group x establishment
+pair is not, the establishment alone is masked. So nobody can single out the answers of
+a small group, or of the two people of one group from one establishment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from coopkit import analysis, method
+from coopkit.errors import CoopkitError, fail
+from coopkit.excel import csv_safe
+from coopkit.i18n import get_language, normalise_language, t
+from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
+
+if TYPE_CHECKING:
+    from coopkit.store import GroupCount, Project, Store, Workshop
+
+FORMATS = ("xlsx", "csv", "pdf")
+#: Column kinds, for number formats in Excel and rounding in CSV/PDF.
+PERCENT, DECIMAL, INTEGER, TEXT, DATE = "percent", "decimal", "integer", "text", "date"
+
+
+# --------------------------------------------------------------------------- data
+
+@dataclass(frozen=True)
+class WorkshopData:
+    """One workshop with its questionnaire, answers frame and participation."""
+
+    workshop: Workshop
+    questionnaire: Questionnaire
+    answers: pd.DataFrame
+    participation: Mapping[str, GroupCount]
+
+    @property
+    def k(self) -> int:
+        return analysis.anonymity_k(self.answers) if "k" in self.answers.attrs \
+            else self.workshop.k
+
+    @property
+    def name(self) -> str:
+        """``"ABC234 (T0)"``: the workshop's join code and wave."""
+        return f"{self.workshop.code} ({self.workshop.wave})"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything an export shows: a project and some of its workshops."""
+
+    project: Project
+    workshops: tuple[WorkshopData, ...]
+    proposals: pd.DataFrame
+    partners: tuple[str, ...] = ()
+    scope: str = "project"  # or "workshop"
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Other waves of the same questionnaires, to compare with (T0 against T1).
+    baselines: tuple[WorkshopData, ...] = ()
+
+    @property
+    def k(self) -> int:
+        return max((w.k for w in self.workshops), default=analysis.DEFAULT_K)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A display-ready frame: readable headers, a kind per column, a note."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+# ------------------------------------------------------------------- the target
+
+def resolve(store: Store, target: str | int) -> tuple[str, int]:
+    """``("workshop", id)`` or ``("project", id)`` for what the user typed.
+
+    Accepted: a workshop's join code (``ABC234``, open or closed), ``workshop:12`` /
+    ``w12``, ``project:3`` / ``p3``, or a project's exact name.
+    """
+    from coopkit.store.codes import looks_like_code, normalise_code
+
+    text = str(target).strip()
+    lowered = text.lower()
+    for kind, prefixes in (("workshop", ("workshop:", "atelier:", "w")),
+                           ("project", ("project:", "projet:", "p"))):
+        for prefix in prefixes:
+            rest = lowered[len(prefix):].strip()
+            if lowered.startswith(prefix) and rest.isdigit():
+                number = int(rest)
+                try:
+                    (store.workshop if kind == "workshop" else store.project)(number)
+                except CoopkitError:  # reported below, with the accepted forms
+                    break
+                return kind, number
+    code = normalise_code(text)
+    if looks_like_code(code):
+        found = [w for w in store.workshops() if w.code == code]
+        if found:
+            return "workshop", max(found, key=lambda w: (w.is_open, w.id)).id
+    named = [p for p in store.projects() if p.name.strip().lower() == lowered]
+    if len(named) == 1:
+        return "project", named[0].id
+    raise fail("export_unknown_target", field="target", value=text)
+
+
+def gather(store: Store, target: str | int, *, kind: str | None = None) -> Report:
+    """Read a workshop or a project from the store (``target`` as for :func:`resolve`,
+    or an id with ``kind="workshop"`` / ``"project"``)."""
+    if kind is None:
+        kind, ident = resolve(store, target)
+    else:
+        ident = int(target)
+    if kind == "workshop":
+        chosen = [store.workshop(ident)]
+        project = store.project(chosen[0].project_id)
+    else:
+        project = store.project(ident)
+        chosen = store.workshops(project.id)
+    everything = store.workshops(project.id)
+
+    def load(ws: Workshop) -> WorkshopData:
+        return WorkshopData(ws, store.questionnaire(ws.questionnaire_hash),
+                            store.answers_frame(ws.id), store.participation(ws.id))
+
+    data = tuple(load(ws) for ws in chosen)
+    ids = {ws.id for ws in chosen}
+    wanted = {ws.questionnaire_id for ws in chosen}
+    baselines = tuple(load(ws) for ws in everything
+                      if ws.id not in ids and ws.questionnaire_id in wanted
+                      and kind == "workshop")
+    return Report(project=project, workshops=data, proposals=store.proposals_frame(project.id),
+                  partners=tuple(p.name for p in store.partners(project.id)), scope=kind,
+                  baselines=baselines)
+
+
+# ------------------------------------------------------------------------ labels
+
+def _lang(lang: str | None) -> str:
+    return normalise_language(lang) if lang else get_language()
+
+
+def group_label(group: object, questionnaire: Questionnaire | None, lang: str) -> str:
+    """A group's readable name (the questionnaire's label, else the method's)."""
+    if group is None or (isinstance(group, float) and pd.isna(group)):
+        return ""
+    found = questionnaire.group(str(group)) if questionnaire is not None else None
+    if found is not None:
+        return found.label.get(lang)
+    if group in method.GROUP_IDS:
+        return t(f"method.group.{group}", lang)
+    return str(group)
+
+
+def masked_label(k: int, lang: str) -> str:
+    return t("export.masked", lang, k=k)
+
+
+def _concept(kind: str, ident: object, lang: str) -> str | None:
+    if ident is None or (isinstance(ident, float) and pd.isna(ident)):
+        return None
+    key = f"method.{kind}.{ident}"
+    text = t(key, lang)
+    return str(ident) if text == key else text
+
+
+def _status(status: object, k: int, lang: str) -> str:
+    if status == analysis.MASKED:
+        return masked_label(k, lang)
+    if status == analysis.EMPTY:
+        return t("export.status.empty", lang)
+    return t("export.status.ok", lang)
+
+
+def answer_label(questionnaire: Questionnaire, item_id: str, value: object,
+                 lang: str) -> str | None:
+    """The readable answer: a scale point's or choice's label, "don't know"..."""
+    try:
+        item = questionnaire.item(item_id)
+    except CoopkitError:  # an answer to an item no longer in the definition
+        return None
+    if value in (NOT_APPLICABLE, DONT_KNOW):
+        return t("paper.not_applicable" if value == NOT_APPLICABLE else "paper.dont_know",
+                 lang)
+    if item.type == "scale" and item.scale is not None:
+        return next((p.label.get(lang) for p in item.scale.points if p.value == value), None)
+    labels = {c.id: c.label.get(lang) for c in item.choices}
+    if item.type == "single":
+        return labels.get(value)  # type: ignore[arg-type]
+    if item.type == "multiple" and isinstance(value, list | tuple):
+        return "; ".join(labels.get(v, str(v)) for v in value)
+    return None
+
+
+def _h(name: str, lang: str) -> str:
+    return t(f"export.col.{name}", lang)
+
+
+# -------------------------------------------------------------- raw answers table
+
+def small_cells(answers: pd.DataFrame, k: int) -> tuple[set, set]:
+    """(groups under k, (group, establishment) pairs under k), counting participants."""
+    people = answers.drop_duplicates("participant")[["participant", "group", "establishment"]]
+    by_group = people.groupby("group", dropna=False)["participant"].nunique()
+    small_groups = {g for g, n in by_group.items() if n < k}
+    pairs = people.assign(establishment=people["establishment"].astype(object)
+                          .where(people["establishment"].notna(), None))
+    by_pair = pairs.groupby(["group", "establishment"], dropna=False)["participant"].nunique()
+    small_pairs = {(g, e) for (g, e), n in by_pair.items() if n < k}
+    return small_groups, small_pairs
+
+
+def answers_table(report: Report, lang: str | None = None) -> Table:
+    """The raw answers, one row per answer, small groups masked (see module doc)."""
+    code = _lang(lang)
+    parts = []
+    for wd in report.workshops:
+        frame, q, k = wd.answers, wd.questionnaire, wd.k
+        small_groups, small_pairs = small_cells(frame, k) if len(frame) else (set(), set())
+        sections = {s.id: s for s in _all_sections(q)}
+        texts = {it.id: it.text.get(code) for it in q.items()}
+        hidden = masked_label(k, code)
+        position = {item_id: i for i, item_id in enumerate(texts)}
+        if len(frame):
+            frame = frame.assign(_pos=frame["item_id"].map(position)).sort_values(
+                ["participant", "_pos"], kind="stable")
+        rows = []
+        for r in frame.itertuples(index=False):
+            place = r.establishment if isinstance(r.establishment, str) else None
+            if r.group in small_groups:
+                group, place = hidden, hidden
+            else:
+                group = group_label(r.group, q, code)
+                if (r.group, place) in small_pairs:
+                    place = hidden
+            value = r.value
+            if isinstance(value, list | tuple):
+                value = "; ".join(map(str, value))
+            rows.append({
+                _h("workshop", code): wd.workshop.code, _h("wave", code): wd.workshop.wave,
+                _h("questionnaire", code): q.id, _h("participant", code): int(r.participant),
+                _h("group", code): group, _h("establishment", code): place,
+                _h("validated", code): t("export.yes" if r.validated else "export.no", code),
+                _h("section", code): (sections[r.section_id].title.get(code)
+                                      if r.section_id in sections else None),
+                _h("item_id", code): r.item_id, _h("question", code): texts.get(r.item_id),
+                _h("item_type", code): r.item_type, _h("value", code): value,
+                _h("answer", code): answer_label(q, r.item_id, r.value, code),
+                _h("score", code): None if pd.isna(r.score) else float(r.score),
+                _h("answered_at", code): (r.answered_at.tz_convert("UTC").tz_localize(None)
+                                          if pd.notna(r.answered_at) else None),
+            })
+        parts.append(pd.DataFrame(rows))
+    columns = ["workshop", "wave", "questionnaire", "participant", "group", "establishment",
+               "validated", "section", "item_id", "question", "item_type", "value", "answer",
+               "score", "answered_at"]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    frame = frame.reindex(columns=[_h(c, code) for c in columns])
+    kinds = {_h("participant", code): INTEGER, _h("score", code): PERCENT,
+             _h("answered_at", code): DATE}
+    return Table("answers", t("export.sheet.answers", code), frame, kinds,
+                 t("export.note.answers", code, k=report.k))
+
+
+def _all_sections(q: Questionnaire):
+    for s in q.sections:
+        yield s
+        yield from s.subsections
+
+
+# ------------------------------------------------------------------ analysis tables
+
+def _has_feelings(q: Questionnaire) -> bool:
+    return any(it.feeling and it.theme and not it.about for it in q.items())
+
+
+def _has_readiness(q: Questionnaire) -> bool:
+    return any(it.scored and it.feeling is None and it.about is None for it in q.items())
+
+
+def _prefix(wd: WorkshopData, frame: pd.DataFrame, code: str) -> pd.DataFrame:
+    out = frame.copy()
+    out.insert(0, _h("wave", code), wd.workshop.wave)
+    out.insert(0, _h("workshop", code), wd.workshop.code)
+    return out
+
+
+def _stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _participation(report: Report, code: str) -> Table:
+    parts = []
+    for wd in report.workshops:
+        rows = pd.DataFrame([{"group": g, "joined": c.joined, "validated": c.validated}
+                             for g, c in wd.participation.items()],
+                            columns=["group", "joined", "validated"])
+        masked = analysis.mask(rows, wd.k, ["validated"], n="joined")
+        total = pd.DataFrame([{
+            _h("group", code): t("export.total", code),
+            _h("joined", code): int(rows["joined"].sum()),
+            _h("validated", code): int(rows["validated"].sum()),
+            _h("status", code): t("export.status.ok", code)}])
+        shown = pd.DataFrame({
+            _h("group", code): [group_label(g, wd.questionnaire, code) for g in masked["group"]],
+            _h("joined", code): masked["joined"].astype(object).where(masked["joined"].notna(),
+                                                                      None),
+            _h("validated", code): masked["validated"].astype(object)
+            .where(masked["validated"].notna(), None),
+            _h("status", code): [_status(s, wd.k, code) for s in masked["status"]],
+        })
+        parts.append(_prefix(wd, pd.concat([shown, total], ignore_index=True), code))
+    kinds = {_h("joined", code): INTEGER, _h("validated", code): INTEGER}
+    return Table("participation", t("export.sheet.participation", code), _stack(parts), kinds,
+                 t("export.note.masked", code, k=report.k))
+
+
+def _readiness(report: Report, level: str, code: str) -> Table | None:
+    parts = []
+    for wd in report.workshops:
+        q = wd.questionnaire
+        if not _has_readiness(q) or wd.answers.empty:
+            continue
+        whole = analysis.readiness(wd.answers, q, level=level, lang=code)
+        whole.insert(0, "group", None)
+        groups = analysis.readiness(wd.answers, q, level=level, by="group", lang=code)
+        both = pd.concat([whole, groups], ignore_index=True)
+        parts.append(_prefix(wd, pd.DataFrame({
+            _h("group", code): [group_label(g, q, code) if g else t("export.everyone", code)
+                                for g in both["group"]],
+            _h(level, code): both["label"],
+            _h("score", code): both["score"],
+            _h("spread", code): both["spread"],
+            _h("n", code): _counts(both["n"]),
+            _h("status", code): [_status(s, wd.k, code) for s in both["status"]],
+        }), code))
+    if not parts:
+        return None
+    kinds = {_h("score", code): PERCENT, _h("spread", code): PERCENT, _h("n", code): INTEGER}
+    return Table(f"readiness_{level}", t(f"export.sheet.readiness_{level}", code),
+                 _stack(parts), kinds, t("export.note.readiness", code, k=report.k))
+
+
+def _counts(series: pd.Series) -> list[object]:
+    return [None if pd.isna(v) else int(v) for v in series]
+
+
+def _recommendations(report: Report, code: str) -> Table | None:
+    parts = []
+    for wd in report.workshops:
+        q = wd.questionnaire
+        if not _has_readiness(q) or wd.answers.empty:
+            continue
+        weak = analysis.weakest_items(wd.answers, q, limit=None, lang=code)
+        parts.append(_prefix(wd, pd.DataFrame({
+            _h("section", code): weak["section"], _h("question", code): weak["text"],
+            _h("score", code): weak["score"], _h("weak_share", code): weak["weak_share"],
+            _h("n", code): _counts(weak["n"]),
+            _h("recommendation", code): weak["recommendation"],
+        }), code))
+    if not parts:
+        return None
+    kinds = {_h("score", code): PERCENT, _h("weak_share", code): PERCENT,
+             _h("n", code): INTEGER}
+    return Table("recommendations", t("export.sheet.recommendations", code), _stack(parts),
+                 kinds, t("export.note.recommendations", code, k=report.k))
+
+
+def _feelings(report: Report, code: str) -> Table | None:
+    parts = []
+    for wd in report.workshops:
+        q = wd.questionnaire
+        if not _has_feelings(q) or wd.answers.empty:
+            continue
+        fmap = analysis.feelings_map(wd.answers, by="group")
+        parts.append(_prefix(wd, pd.DataFrame({
+            _h("group", code): [group_label(g, q, code) for g in fmap["group"]],
+            _h("theme", code): [_concept("theme", x, code) for x in fmap["theme"]],
+            _h("feeling", code): [_concept("feeling", x, code) for x in fmap["feeling"]],
+            _h("intensity", code): fmap["mean"],
+            _h("value_mean", code): fmap["value_mean"],
+            _h("spread", code): fmap["spread"],
+            _h("n", code): _counts(fmap["n"]),
+            _h("status", code): [_status(s, wd.k, code) for s in fmap["status"]],
+        }), code))
+    if not parts:
+        return None
+    kinds = {_h("intensity", code): PERCENT, _h("value_mean", code): DECIMAL,
+             _h("spread", code): PERCENT, _h("n", code): INTEGER}
+    return Table("feelings", t("export.sheet.feelings", code), _stack(parts), kinds,
+                 t("export.note.feelings", code, k=report.k))
+
+
+def _tendencies(report: Report, code: str) -> Table | None:
+    parts = []
+    for wd in report.workshops:
+        q = wd.questionnaire
+        if not _has_feelings(q) or wd.answers.empty:
+            continue
+        tend = analysis.tendencies(wd.answers, by="group")
+        data = {_h("group", code): [group_label(g, q, code) for g in tend["group"]]}
+        for f in method.FEELING_IDS:
+            data[_concept("feeling", f, code) or f] = tend[f]
+        data[_concept("feeling", "confiance", code) or "confiance"] = tend["confiance"]
+        for b in method.BEHAVIOUR_IDS:
+            data[_concept("behaviour", b, code) or b] = tend[b]
+        data[_h("dominant", code)] = [_concept("behaviour", b, code) for b in tend["dominant"]]
+        data[_h("n", code)] = _counts(tend["n"])
+        data[_h("status", code)] = [_status(s, wd.k, code) for s in tend["status"]]
+        parts.append(_prefix(wd, pd.DataFrame(data), code))
+    if not parts:
+        return None
+    names = [*method.FEELING_IDS, "confiance"]
+    kinds = {**{_concept("feeling", f, code) or f: PERCENT for f in names},
+             **{_concept("behaviour", b, code) or b: PERCENT for b in method.BEHAVIOUR_IDS},
+             _h("n", code): INTEGER}
+    return Table("tendencies", t("export.sheet.tendencies", code), _stack(parts), kinds,
+                 t("export.note.tendencies", code, k=report.k))
+
+
+def _divergence(report: Report, code: str) -> Table | None:
+    parts = []
+    for wd in report.workshops:
+        if wd.answers.empty:
+            continue
+        div = analysis.divergence(wd.answers, wd.questionnaire, lang=code)
+        parts.append(_prefix(wd, pd.DataFrame({
+            _h("item_id", code): div["item_id"], _h("question", code): div["label"],
+            _h("n", code): _counts(div["n"]), _h("mean", code): div["mean"],
+            _h("dispersion", code): div["dispersion"],
+            _h("polarisation", code): div["polarisation"],
+            _h("bimodality", code): div["bimodality"], _h("group_gap", code): div["group_gap"],
+            _h("index", code): div["index"],
+            _h("status", code): [_status(s, wd.k, code) for s in div["status"]],
+        }), code))
+    if not parts:
+        return None
+    kinds = {_h("n", code): INTEGER, _h("mean", code): PERCENT,
+             _h("dispersion", code): DECIMAL, _h("polarisation", code): DECIMAL,
+             _h("bimodality", code): DECIMAL, _h("group_gap", code): PERCENT,
+             _h("index", code): DECIMAL}
+    return Table("divergence", t("export.sheet.divergence", code), _stack(parts), kinds,
+                 t("export.note.divergence", code, k=report.k))
+
+
+def _actions(report: Report, code: str) -> Table:
+    p = report.proposals
+    codes = {wd.workshop.id: wd.workshop.code for wd in (*report.workshops, *report.baselines)}
+    q = report.workshops[0].questionnaire if report.workshops else None
+    frame = pd.DataFrame({
+        _h("id", code): p["id"] if len(p) else [],
+        _h("action", code): p["text"] if len(p) else [],
+        _h("proposed_by", code): [group_label(g, q, code) for g in p["group"]],
+        _h("feeling", code): [_concept("feeling", x, code) for x in p["feeling"]],
+        _h("theme", code): [_concept("theme", x, code) for x in p["theme"]],
+        _h("principle", code): [None if x is None or pd.isna(x) else int(x)
+                                for x in p["principle"]],
+        _h("plan", code): [_concept("plan", x, code) for x in p["plan"]],
+        _h("action_status", code): [_concept("status", x, code) for x in p["status"]],
+        _h("owner", code): p["owner"] if len(p) else [],
+        _h("due", code): p["due"] if len(p) else [],
+        _h("workshop", code): [codes.get(w) if w is not None and not pd.isna(w) else None
+                               for w in p["workshop_id"]],
+    })
+    return Table("actions", t("export.sheet.actions", code), frame,
+                 {_h("id", code): INTEGER, _h("principle", code): INTEGER,
+                  _h("due", code): DATE}, t("export.note.actions", code))
+
+
+def _commitment(report: Report, code: str) -> Table:
+    com = analysis.commitment(report.proposals)
+    q = report.workshops[0].questionnaire if report.workshops else None
+    frame = pd.DataFrame({
+        _h("proposed_by", code): [t("export.everyone", code) if s == "all"
+                                  else group_label(g, q, code)
+                                  for s, g in zip(com["scope"], com["group"], strict=True)],
+        _h("total", code): com["total"], _h("done", code): com["done"],
+        _h("open", code): com["open"], _h("dropped", code): com["dropped"],
+        _h("share_done", code): com["share_done"], _h("threshold", code): com["threshold"],
+        _h("meets", code): [t("export.yes" if m else "export.no", code)
+                            for m in com["meets_commitment"]],
+    })
+    kinds = {_h(c, code): INTEGER for c in ("total", "done", "open", "dropped")}
+    kinds |= {_h("share_done", code): PERCENT, _h("threshold", code): PERCENT}
+    return Table("commitment", t("export.sheet.commitment", code), frame, kinds,
+                 t("export.note.commitment", code,
+                   pct=f"{method.COMMITMENT_THRESHOLD:.0%}"))
+
+
+def wave_pairs(report: Report) -> list[tuple[WorkshopData, WorkshopData]]:
+    """(earlier, later) workshops of the same questionnaire and project, in wave order."""
+    pool = sorted({wd.workshop.id: wd for wd in (*report.baselines, *report.workshops)}
+                  .values(), key=lambda wd: (wd.workshop.wave, wd.workshop.id))
+    shown = {wd.workshop.id for wd in report.workshops}
+    pairs = []
+    for qid in dict.fromkeys(wd.workshop.questionnaire_id for wd in pool):
+        same = [wd for wd in pool if wd.workshop.questionnaire_id == qid
+                and not wd.answers.empty]
+        for before, after in pairwise(same):
+            if before.workshop.wave != after.workshop.wave and (
+                    before.workshop.id in shown or after.workshop.id in shown):
+                pairs.append((before, after))
+    return pairs
+
+
+def waves_frame(before: WorkshopData, after: WorkshopData) -> pd.DataFrame:
+    """:func:`coopkit.analysis.waves` of a pair: feelings by group x theme x feeling, or
+    readiness by group x section."""
+    q = after.questionnaire
+    by = ("group", "theme", "feeling") if _has_feelings(q) else ("group", "section_id")
+    return analysis.waves(before.answers, after.answers, by=by)
+
+
+def _waves(report: Report, code: str) -> Table | None:
+    parts = []
+    for before, after in wave_pairs(report):
+        q = after.questionnaire
+        wv = waves_frame(before, after)
+        k = max(before.k, after.k)
+        sections = {s.id: s.title.get(code) for s in _all_sections(q)}
+        data = {_h("questionnaire", code): q.id,
+                _h("from", code): before.name, _h("to", code): after.name,
+                _h("group", code): [group_label(g, q, code) for g in wv["group"]]}
+        if "theme" in wv:
+            data[_h("theme", code)] = [_concept("theme", x, code) for x in wv["theme"]]
+            data[_h("feeling", code)] = [_concept("feeling", x, code) for x in wv["feeling"]]
+        else:
+            data[_h("section", code)] = [sections.get(s, s) for s in wv["section_id"]]
+        data |= {_h("before", code): wv["mean0"], _h("after", code): wv["mean1"],
+                 _h("delta", code): wv["delta"], _h("n_before", code): _counts(wv["n0"]),
+                 _h("n_after", code): _counts(wv["n1"]),
+                 _h("status", code): [_status(s, k, code) for s in wv["status"]]}
+        parts.append(pd.DataFrame(data))
+    if not parts:
+        return None
+    kinds = {_h("before", code): PERCENT, _h("after", code): PERCENT,
+             _h("delta", code): PERCENT, _h("n_before", code): INTEGER,
+             _h("n_after", code): INTEGER}
+    return Table("waves", t("export.sheet.waves", code), _stack(parts), kinds,
+                 t("export.note.waves", code, k=report.k))
+
+
+def about_table(report: Report, lang: str | None = None) -> Table:
+    """Key facts: project, purpose, workshops, k, the export's date."""
+    code = _lang(lang)
+    p = report.project
+    rows: list[tuple[str, object]] = [
+        (_h("project", code), p.name), (_h("purpose", code), p.purpose),
+        (_h("promoter", code), p.promoter),
+        (_h("partners", code), "; ".join(report.partners) or None),
+        (_h("exported_at", code), report.created_at.astimezone(UTC).replace(tzinfo=None)),
+        (_h("k", code), report.k),
+        (_h("anonymity", code), t("export.note.masked", code, k=report.k)),
+    ]
+    for wd in report.workshops:
+        q, ws = wd.questionnaire, wd.workshop
+        joined = sum(c.joined for c in wd.participation.values())
+        validated = sum(c.validated for c in wd.participation.values())
+        rows.append((_h("workshop", code), t(
+            "export.about.workshop", code, code=ws.code, wave=ws.wave, title=q.title.get(code),
+            id=q.id, version=q.version, hash=q.content_hash[:12], joined=joined,
+            validated=validated, k=wd.k)))
+    frame = pd.DataFrame(rows, columns=[_h("field", code), _h("content", code)])
+    return Table("about", t("export.sheet.about", code), frame, {}, "")
+
+
+def tables(report: Report, lang: str | None = None) -> list[Table]:
+    """Every table of the Excel workbook, in sheet order (pure: no I/O)."""
+    code = _lang(lang)
+    found = [
+        about_table(report, code), _participation(report, code), answers_table(report, code),
+        _readiness(report, "section", code), _readiness(report, "principle", code),
+        _recommendations(report, code), _feelings(report, code), _tendencies(report, code),
+        _divergence(report, code), _actions(report, code), _commitment(report, code),
+        _waves(report, code),
+    ]
+    return [tb for tb in found if tb is not None]
+
+
+# ----------------------------------------------------------------------- writers
+
+def csv_text(table: Table, *, sep: str = ",") -> str:
+    """A table as CSV text: risky texts escaped (CSV injection), numbers as they are.
+
+    Decimal numbers use a comma when ``sep`` is ``";"`` (French Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in table.frame.columns])
+    comma = sep == ";"
+    for row in table.frame.itertuples(index=False):
+        writer.writerow([_csv_cell(v, comma) for v in row])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: object, comma: bool) -> object:
+    from coopkit.excel import plain
+
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+        return text.replace(".", ",") if comma else text
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return csv_safe(value)
+
+
+def write_csv(report: Report, path: str | Path, lang: str | None = None, *,
+              sep: str = ",") -> Path:
+    """The raw answers as CSV, UTF-8 with BOM (Excel reads the accents right)."""
+    if sep not in (",", ";"):
+        raise fail("export_bad_separator", field="sep", value=sep)
+    out = Path(path)
+    out.write_text(csv_text(answers_table(report, lang), sep=sep), encoding="utf-8-sig",
+                   newline="")
+    return out
+
+
+def export_xlsx(store: Store, target: str | int, path: str | Path,
+                lang: str | None = None) -> Path:
+    """Excel workbook of a workshop or a project (one sheet per analysis)."""
+    from coopkit.excel import write_workbook
+
+    report = gather(store, target)
+    return write_workbook(tables(report, lang), path, title=report.project.name)
+
+
+def export_csv(store: Store, target: str | int, path: str | Path, lang: str | None = None,
+               *, sep: str = ",") -> Path:
+    """CSV of the raw answers of a workshop or a project (small groups masked)."""
+    return write_csv(gather(store, target), path, lang, sep=sep)
+
+
+def export_pdf(store: Store, target: str | int, path: str | Path,
+               lang: str | None = None) -> Path:
+    """PDF report for the steering committee (French by default)."""
+    from coopkit.pdfreport import write_report
+
+    return write_report(gather(store, target), path, lang)
+
+
+def export(store: Store, target: str | int, path: str | Path, *, fmt: str | None = None,
+           lang: str | None = None, sep: str = ",") -> Path:
+    """Export in ``fmt`` (default: from the file's extension): xlsx, csv or pdf."""
+    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
+    if chosen not in FORMATS:
+        raise fail("export_bad_format", field="--format", value=chosen or str(path),
+                   allowed=", ".join(FORMATS))
+    if chosen == "xlsx":
+        return export_xlsx(store, target, path, lang)
+    if chosen == "csv":
+        return export_csv(store, target, path, lang, sep=sep)
+    return export_pdf(store, target, path, lang)
+
+
+__all__ = ["Report", "Table", "WorkshopData", "about_table", "answers_table", "export",
+           "export_csv", "export_pdf", "export_xlsx", "gather", "resolve", "tables",
+           "wave_pairs", "waves_frame", "write_csv"]
