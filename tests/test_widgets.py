@@ -209,6 +209,9 @@ def test_wrong_code_shows_a_message_and_the_join_page(store, workshop):
     assert "<input>" not in app.notice.text  # no file location for a participant
     assert app.join.code_text.value == "zz-zz-zz"
     assert app.join.code_text.description == "Code de l'atelier"
+    app.join.code_text.value = "  "
+    app.join.continue_button.click()
+    assert "Saisissez d'abord le code" in app.notice.text
     app.join.code_text.value = workshop.code.lower()
     app.join.continue_button.click()
     assert app.notice.text == ""
@@ -425,6 +428,7 @@ def test_group_picture_waits_for_k_validations(store, workshop):
     first = joined(store, workshop)
     fill_all(first)
     assert first.result.group_picture.value == ""  # not before validating
+    assert first.result.group_picture.layout.display == "none"
     first.validate_button.click()
     picture = html.unescape(first.result.group_picture.value)
     assert "au moins 2 participants" in picture and "pour l'instant : 1" in picture

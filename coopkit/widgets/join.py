@@ -117,6 +117,9 @@ class JoinWidget(widgets.VBox):
     def find(self) -> None:
         """Look the code up; show the group and establishment choices when it is right."""
         self.notice.clear()
+        if not self.code_text.value.strip():
+            self.notice.show(t("app.join.empty_code", self.lang), "error")
+            return
         workshop = self.store.workshop_by_code(self.code_text.value)  # type: ignore[attr-defined]
         self.questionnaire = self.store.questionnaire(  # type: ignore[attr-defined]
             workshop.questionnaire_hash)

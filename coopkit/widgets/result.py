@@ -293,6 +293,8 @@ class ResultWidget(widgets.VBox):
         self.add_class("coopkit-result")
         self.value = self.result.as_value()
         self.draw_group = safe(self.refresh_group)
+        if not show_group:  # no empty half-page beside the result on a wide screen
+            self.group_picture.layout.display = "none"
         if show_group and store is not None and workshop is not None:
             self.group_picture.value = heading(t("app.result.group_title", lang), 2) + \
                 paragraph(t("app.result.group_loading", lang), "coopkit-hint")
