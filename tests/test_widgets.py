@@ -248,6 +248,7 @@ def test_every_answer_is_saved_when_given(store, workshop):
     form, token = app.form, app.participant.token
     assert form.value == {} and all(w.value is None for w in form.page_widgets())
     assert "coopkit-resume-link" in app.resume_info.value
+    assert app.script.address == resume_href(token)  # a reload resumes
     for w in form.page_widgets():
         w.value = good_value(w.item)
         assert store.answers(token)[w.item.id] == w.value
@@ -264,9 +265,9 @@ def test_pages_next_back_and_progress(store, workshop, questionnaire):
     assert [it.id for it in form.pages[1].items] == ["r1", "r2"]  # r3: other group
     assert form.back_button.layout.display == "none"
     assert form.finish_button.layout.display == "none"
-    moves = app.to_top.moves
+    moves = app.script.moves
     form.next_button.click()
-    assert form.page == 1 and app.to_top.moves == moves + 1
+    assert form.page == 1 and app.script.moves == moves + 1
     assert "<h2>Règles</h2>" in form.title.value
     assert form.back_button.layout.display is None
     form.next_button.click()

@@ -56,7 +56,7 @@ from coopkit.i18n import get_language, normalise_language, t
 from coopkit.widgets.form import FormWidget
 from coopkit.widgets.html import (
     Notice,
-    PageTop,
+    PageScript,
     button,
     esc,
     guarded,
@@ -105,12 +105,12 @@ class ParticipantApp(widgets.VBox):
         self.url_lang = normalise_language(lang) if lang else None
         self.lang = self.url_lang or get_language()
         self.notice = Notice()
-        self.to_top = PageTop()
+        self.script = PageScript()
         self.header = html_widget("", "coopkit-header")
         self.resume_info = html_widget("", "coopkit-resume")
         self.body = widgets.VBox()
         self.body.add_class("coopkit-body")
-        super().__init__([stylesheet(), self.to_top.widget, self.header, self.notice.widget,
+        super().__init__([stylesheet(), self.script.widget, self.header, self.notice.widget,
                           self.resume_info, self.body])
         self.add_class("coopkit-app")
         self.participant = None
@@ -176,9 +176,11 @@ class ParticipantApp(widgets.VBox):
         self.form = FormWidget(questionnaire, store, participant.token,  # type: ignore[attr-defined]
                                group=participant.group,  # type: ignore[attr-defined]
                                lang=self.lang, notice=self.notice, answers=answers,
-                               to_top=self.to_top)
+                               to_top=self.script.to_top)
         self.form.on_finish(self.show_result)
         self._resume_info()
+        self.script.set_address(resume_href(participant.token,  # type: ignore[attr-defined]
+                                            self.url_lang))
         if participant.validated_at is not None:  # type: ignore[attr-defined]
             self.form.lock()
             self.show_thanks()
@@ -242,7 +244,7 @@ class ParticipantApp(widgets.VBox):
     def _step(self, step: str) -> None:
         self.value = step
         self._header()
-        self.to_top()
+        self.script.to_top()
 
     def _set_lang(self, lang: str) -> None:
         if lang == self.lang:

@@ -10,6 +10,7 @@ passed unescaped.
 from __future__ import annotations
 
 import html
+import json
 import os
 import sys
 import traceback
@@ -185,25 +186,39 @@ _TO_TOP_JS = (
 )
 
 
-class PageTop:
-    """Scroll back to the top when the page changes (after "Next" at the bottom of a
-    page, a phone would otherwise stay at the bottom of the new one).
+class PageScript:
+    """The two things the page does that widgets cannot: go back to the top when the
+    page changes (after "Next" at the bottom of a page, a phone would otherwise stay at
+    the bottom of the new one), and put the resume link in the address bar once
+    joined (a reload, frequent over a weak Wi-Fi, then resumes instead of joining
+    again).
 
-    A hidden Output widget receives a small constant script; Voilà runs it when it
-    displays it. Headless, it only records that a move was asked (``moves``).
+    A hidden Output widget receives a small script; Voilà runs it when it displays it.
+    Headless, it only records what was asked (``moves``, ``address``).
     """
 
     def __init__(self) -> None:
         self.widget = widgets.Output(layout=widgets.Layout(display="none"))
-        self.widget.add_class("coopkit-page-top")
+        self.widget.add_class("coopkit-page-script")
         self.moves = 0
+        self.address: str | None = None
 
-    def __call__(self) -> None:
+    def _run(self, code: str) -> None:
         from IPython.display import Javascript
 
-        self.moves += 1
         self.widget.outputs = ()
-        self.widget.append_display_data(Javascript(_TO_TOP_JS))
+        self.widget.append_display_data(Javascript(code))
+
+    def to_top(self) -> None:
+        """Scroll to the top of the app; focus the page's heading."""
+        self.moves += 1
+        self._run(_TO_TOP_JS)
+
+    def set_address(self, query: str) -> None:
+        """Replace the address bar's query (e.g. ``?resume=...``) without reloading."""
+        self.address = query
+        literal = json.dumps(query).replace("<", "\\u003c")  # no "</script>" possible
+        self._run(f"try{{history.replaceState(history.state,'',{literal});}}catch(e){{}}")
 
 
 class Notice:
