@@ -41,6 +41,8 @@ class                          what
 ``coopkit-thanks``             the thank-you, after validation
 ``coopkit-refresh``            "Actualiser l'image du groupe" / "Refresh the group's
                                picture"
+``coopkit-page-script``        hidden Output: scrolls to the top on a new page; once
+                               joined, puts ``?resume=<token>`` in the address bar
 =============================  ===============================================
 """
 
