@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="fmt", choices=("xlsx", "csv", "pdf"), default=None,
                    help=t("cli.export.format"))
     p.add_argument("--out", required=True, metavar="FILE", help=t("cli.export.out"))
-    p.add_argument("--sep", choices=(",", ";"), default=",", help=t("cli.export.sep"))
+    p.add_argument("--sep", choices=(",", ";"), default=",", metavar="SEP",
+                   help=t("cli.export.sep"))
     _common(p)
     p.set_defaults(func=cmd_export)
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from coopkit import method
 from coopkit.errors import CoopkitError, problem
-from coopkit.i18n import normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t
 from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, Section
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def paper_pages(questionnaire: Questionnaire, lang: str | None = None, *,
     ``groups`` limits the groups offered (e.g. the project's); ``establishments`` are
     the partner establishments to tick (a writing line when empty).
     """
-    code = normalise_language(lang)
+    code = normalise_language(lang or get_language())
     if code not in questionnaire.languages:
         code = questionnaire.languages[0]
     q = questionnaire

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from coopkit import analysis, charts
-from coopkit.i18n import normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t
 from coopkit.paper import FlowLayout, tex_safe
 from coopkit.report import (
     Report,
@@ -94,7 +94,7 @@ class _Pages:
 
 def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
     """The report's pages as matplotlib figures (no file written)."""
-    code = normalise_language(lang)
+    code = normalise_language(lang or get_language())
     pages = _Pages(report, code)
     _cover(report, pages, code)
     for wd in current_workshops(report):
@@ -119,7 +119,7 @@ def write_report(report: Report, path: str | Path, lang: str | None = None) -> P
     from matplotlib.backends.backend_pdf import PdfPages
 
     out = Path(path)
-    code = normalise_language(lang)
+    code = normalise_language(lang or get_language())
     figures = report_pages(report, code)
     metadata = {"Title": t("report.title", code) + " – " + report.project.name,
                 "Creator": "coopkit"}
