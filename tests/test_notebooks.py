@@ -36,7 +36,7 @@ def run(name: str, data: Path) -> nbformat.NotebookNode:
 
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     env = {"COOPKIT_DATA": str(data), "COOPKIT_NOTEBOOK_TEST": "1", "COOPKIT_LANG": "fr",
-           "MPLBACKEND": "agg"}
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # charts as PNG
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the test's environment
     try:
