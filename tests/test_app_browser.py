@@ -96,20 +96,27 @@ def resume_token(page: Page) -> str:
     return found.group(1)
 
 
-def test_join_from_link_answer_and_resume_from_link(page: Page, app_server: AppServer):
+def test_join_from_link_answer_and_resume_after_reload(page: Page, app_server: AppServer):
     join(page, app_server)
     answer_first(page)
     token = resume_token(page)
     with open_store(None, data=str(app_server.data)) as store:
         assert store.answers(token) == {"g1": 4}
 
-    href = page.locator("a.coopkit-resume-link").get_attribute("href")
-    page.goto(urljoin(page.url, href))  # a reload mid-way, from the resume link
+    # once joined, the address is the resume link: a reload mid-way resumes
+    page.wait_for_url(re.compile(f"resume={re.escape(token)}"), timeout=TIMEOUT_MS)
+    page.reload()
     expect(page.get_by_role("radio", name="Oui", exact=True)).to_be_checked(
         timeout=TIMEOUT_MS)
     expect(page.locator(".coopkit-progress")).to_contain_text(re.compile(r"\b1\b.*\b2\b"))
     fits(page)
     assert resume_token(page) == token
+
+    # the link kept for later works from anywhere (here: a fresh page)
+    href = page.locator("a.coopkit-resume-link").get_attribute("href")
+    page.goto(urljoin(app_server.base, href))
+    expect(page.get_by_role("radio", name="Oui", exact=True)).to_be_checked(
+        timeout=TIMEOUT_MS)
 
 
 def test_validate_and_see_result_with_hostile_free_text(page: Page, app_server: AppServer,
