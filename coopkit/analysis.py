@@ -86,21 +86,26 @@ def mask(table: pd.DataFrame, k: int, values: Iterable[str],
     """
     names = [n] if isinstance(n, str) else list(n)
     out = table.copy()
-    counts = pd.DataFrame({c: pd.to_numeric(out[c], errors="coerce").fillna(0).astype("int64")
-                           for c in names}, index=out.index)
-    low = counts.min(axis=1) if len(names) > 1 else counts[names[0]]
-    empty = low.eq(0).to_numpy()
-    masked = (low.gt(0) & low.lt(k)).to_numpy()
-    keep = ~(empty | masked)
+    counts = np.column_stack(
+        [pd.to_numeric(out[c], errors="coerce").fillna(0).to_numpy(dtype="int64")
+         for c in names]) if len(out) else np.zeros((0, len(names)), dtype="int64")
+    low = counts.min(axis=1)
+    empty = low == 0
+    masked = (low > 0) & (low < k)
+    hide = empty | masked
     for col in values:
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].astype(float).where(keep)
+        column = out[col]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            blanked = column.to_numpy(dtype=float, copy=True)
+            blanked[hide] = np.nan
         else:
-            out[col] = out[col].astype(object).where(keep, None)
-    for c in names:
-        small = counts[c].gt(0) & counts[c].lt(k)
-        out[c] = pd.array(counts[c].to_numpy(), dtype="Int64")
-        out.loc[small.to_numpy(), c] = pd.NA
+            blanked = column.to_numpy(dtype=object, copy=True)
+            blanked[hide] = None
+            blanked = pd.Series(blanked, index=out.index, dtype=object)  # keeps None
+        out[col] = blanked
+    for i, c in enumerate(names):
+        small = (counts[:, i] > 0) & (counts[:, i] < k)
+        out[c] = pd.arrays.IntegerArray(counts[:, i].copy(), small)
     out["masked"] = masked
     out["status"] = np.select([empty, masked], [EMPTY, MASKED], OK).astype(object)
     out.attrs = {**table.attrs, "k": k}
@@ -158,12 +163,16 @@ def _person_cells(rows: pd.DataFrame, keys: list[str], value: str = "score") -> 
     return out.reset_index()
 
 
-def _own_feelings(frame: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+def _own_feelings(frame: pd.DataFrame, by: Sequence[str] = (),
+                  extra: Sequence[str] = ()) -> pd.DataFrame:
     """Answers about one's own feelings (a feeling tag, not an estimate of another group),
-    narrowed to the columns the feelings analyses use."""
-    rows = _narrow(frame, "participant", "group", *by, "item_id", "theme", "feeling",
-                   "about", "value", "score")
-    keep = (rows["feeling"].notna() & rows["about"].isna()).to_numpy()
+    narrowed to the columns the feelings analyses use (plus ``extra``)."""
+    feeling = frame["feeling"].notna().to_numpy()
+    about = frame["about"].to_numpy()[feeling]
+    keep = feeling.copy()
+    keep[feeling] = pd.isna(about)
+    rows = _narrow(frame, "participant", "group", *by, "item_id", "theme", "feeling", "score",
+                   *extra)
     return rows[keep]
 
 
@@ -235,12 +244,11 @@ def _person_units(rows: pd.DataFrame, item_unit: pd.DataFrame, n_units: int, by:
 
     ``item_unit`` maps ``item_id`` to ``unit`` (0..n_units-1; an item may feed several
     units). Vectorised: a persons x items matrix times an items x units 0/1 matrix, no
-    loop over persons. Rows without a first-column value are ignored; a repeated
-    (person, item) keeps the last answer. Returns the persons (``participant`` and the
-    ``by`` columns, one row each) and, per column of ``values``, an (n_persons x
-    n_units) array of means, NaN where the person has no value in the unit.
+    loop over persons. Missing values are ignored; a repeated (person, item) keeps the
+    last answer. Returns every person of ``rows`` (``participant`` and the ``by``
+    columns, one row each) and, per column of ``values``, an (n_persons x n_units) array
+    of means, NaN where the person has no value in the unit.
     """
-    rows = rows[rows[values[0]].notna().to_numpy()]
     person_code, _ = pd.factorize(rows["participant"].to_numpy())
     item_code, items = pd.factorize(rows["item_id"].to_numpy())
     firsts = _first_rows(person_code)
@@ -411,10 +419,7 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
     rows = _narrow(rows, "participant", *keys_by, "item_id", "score")
     people, means = _person_units(rows, item_unit, len(order), keys_by)
     combos, mean, spread, n = _across_persons(people, keys_by, means["score"])
-    cells = _long(combos, order, score=mean, spread=spread, n=n)
-    grid = _cross(_combos(rows, keys_by, None), order)
-    out = grid.merge(cells, how="left", on=[*keys_by, *unit_keys])
-    out["n"] = out["n"].fillna(0)
+    out = _long(combos, order, score=mean, spread=spread, n=n)  # every person's breakdown
     out.insert(len(keys_by) + len(unit_keys), "label", _labels(out, questionnaire, level, lang))
     out = mask(out, k, ["score", "spread"])
     return _sort(out, {"group": _order(out.get("group", []), method.GROUP_IDS)})
@@ -547,7 +552,7 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
-    rows = _own_feelings(frame, keys_by)
+    rows = _own_feelings(frame, keys_by, ("value", "item_type"))
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]
     cells_order = _cross(pd.DataFrame({"theme": method.THEME_IDS}),
@@ -559,7 +564,7 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     if "value" in rows:  # the answers as given (e.g. 0..5), where they have a score
         numeric = rows["score"].notna().to_numpy()
         if "item_type" in rows:
-            numeric &= rows["item_type"].isin(("intensity", "scale")).to_numpy()
+            numeric = numeric & rows["item_type"].isin(("intensity", "scale")).to_numpy()
         raw[numeric] = pd.to_numeric(rows["value"][numeric], errors="coerce")
     rows = rows.assign(_raw=raw)
     people, means = _person_units(rows, item_unit, len(cells_order), keys_by,
