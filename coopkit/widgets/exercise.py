@@ -15,7 +15,7 @@ import pandas as pd
 import traitlets
 
 from coopkit import method
-from coopkit.i18n import t
+from coopkit.i18n import get_language, normalise_language, t
 
 #: The sliders, in the order shown: the three feelings of the map, then trust.
 KEYS = (*method.FEELING_IDS, method.TRUST.id)
@@ -99,7 +99,9 @@ class FeelingsExercise(widgets.VBox):
         profile = {k: float(self.value.get(k, 0.0)) for k in KEYS}
         self.result = profile_tendency(profile)
         lang = self._lang
-        numbers = {k: f"{v:.2f}" for k, v in profile.items()}
+        comma = normalise_language(lang or get_language()) == "fr"
+        numbers = {k: f"{v:.2f}".replace(".", ",") if comma else f"{v:.2f}"
+                   for k, v in profile.items()}
         lines = []
         for b in method.BEHAVIOUR_IDS:
             share = self.result[b]

@@ -57,7 +57,7 @@ def parse_quiz(data: object, source: str = "<quiz>") -> QuizDefinition:
     problems: list[Problem] = []
 
     def bad(where: str, value: object, rule: str) -> None:
-        found = problem("quiz_invalid", field=where, value=value, rule=rule)
+        found = problem("quiz_invalid", field=where, value=value, rule=t(f"quiz.rule.{rule}"))
         problems.append(Problem(found.code, found.field, found.value, source, None,
                                 found.params))
 
@@ -77,7 +77,7 @@ def parse_quiz(data: object, source: str = "<quiz>") -> QuizDefinition:
             continue
         choices = q.get("choices")
         if not isinstance(choices, list) or len(choices) < 2:
-            bad(f"{where}.choices", choices, "2+")
+            bad(f"{where}.choices", choices, "choices")
             continue
         parsed = []
         for j, c in enumerate(choices, start=1):
