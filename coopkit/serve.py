@@ -47,8 +47,11 @@ DEFAULT_FILL_DELAY = 60.0
 IOPUB_TIMEOUT = 60
 #: nbclient's wait for a kernel to answer; 60 s is short when 60 kernels start at once.
 STARTUP_TIMEOUT = 180
-#: A page closed (or a phone asleep) for this long frees its kernel; the link resumes.
-CULL_IDLE_TIMEOUT = 1200
+#: A page closed, reloaded or asleep for this long frees its kernel (~70 MB). Closing a
+#: page does not free it (Voilà's page-close beacon is refused for a missing ``_xsrf``):
+#: without culling, every reload leaves a kernel behind for the whole workshop. A phone
+#: back after longer reloads the page, whose address is the resume link.
+CULL_IDLE_TIMEOUT = 600
 CULL_INTERVAL = 60
 #: How long Voilà gets to shut its kernels down after SIGTERM before they are killed.
 STOP_TIMEOUT = 30.0
