@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -72,7 +72,6 @@ class ServeOptions:
     fill_delay: float = DEFAULT_FILL_DELAY
     notebook: Path = APP_NOTEBOOK
     lang: str | None = None
-    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def pool_size(self) -> int:
@@ -116,7 +115,7 @@ def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]
 
 def kernel_env(opts: ServeOptions) -> dict[str, str]:
     """Environment of Voilà, inherited by every kernel: the data folder and language."""
-    env = {**os.environ, config.DATA_ENV: str(opts.data), **opts.extra_env}
+    env = {**os.environ, config.DATA_ENV: str(opts.data)}
     if opts.lang:
         env["COOPKIT_LANG"] = opts.lang
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -217,10 +216,14 @@ def local_url(port: int, path: str = "") -> str:
     return f"http://127.0.0.1:{port}/{path}"
 
 
+#: Straight to 127.0.0.1, whatever ``http_proxy`` says (hospital networks often set one).
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def is_ready(port: int, timeout: float = 2.0) -> bool:
     """Whether Voilà answers a static file (no kernel is started by this request)."""
     try:
-        with urllib.request.urlopen(local_url(port, READY_PATH), timeout=timeout) as resp:
+        with _DIRECT.open(local_url(port, READY_PATH), timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError):
         return False
