@@ -415,7 +415,8 @@ class _Converter:
             if kind in SKIPPED_TYPES:
                 self.add("xlsform_skipped_type", SURVEY, row, "type", raw_type, warning=True)
                 continue
-            if kind not in SUPPORTED_TYPES or len(rest) != kind.startswith("select_"):
+            words_after = 1 if kind.startswith("select_") else 0  # the list's name
+            if kind not in SUPPORTED_TYPES or len(rest) != words_after:
                 self.add("xlsform_unsupported_type", SURVEY, row, "type", raw_type)
                 continue
             if kind == "end_group":
