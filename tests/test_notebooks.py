@@ -117,3 +117,4 @@ def test_03_evaluer(demo_data):
     html = "\n".join(map(str, mime(nb, "text/html")))
     assert "Plan de gestion des risques" in html
     assert len(mime(nb, "image/png")) >= 3  # commitment gauge, T0/T1, readiness
+    assert len(mime(nb, WIDGET)) == 1  # the action register

@@ -107,3 +107,21 @@ def test_proposal_capture_saves_and_escapes(store, workshop):
     assert "<script>" not in capture.listing.value + capture.message.value
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in capture.listing.value
     assert capture.text.value == ""
+
+
+def test_register_writes_status_changes(store, workshop):
+    from coopkit.widgets.proposals import ProposalRegister
+
+    _, project, _ = workshop
+    first = store.add_proposal(project, "Former les équipes <vite>", "personnel",
+                               feeling="peur")
+    second = store.add_proposal(project, "Charte", "medical_soignant", feeling="tentation")
+    register = ProposalRegister(store, project)
+    assert register.value == {first: "proposed", second: "proposed"}
+    assert "&lt;vite&gt;" in register.children[0].children[1].value
+    register.menus[first].value = "in_progress"
+    assert store.proposal(first).status == "in_progress"
+    register.value = {first: "done", second: "dropped"}
+    assert register.menus[second].value == "dropped"
+    assert [store.proposal(i).status for i in (first, second)] == ["done", "dropped"]
+    assert store.proposal(second).updated_at >= store.proposal(second).created_at

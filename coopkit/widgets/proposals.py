@@ -120,3 +120,59 @@ class ProposalCapture(widgets.VBox):
     def show(self) -> None:
         """Redraw the list of the project's proposals."""
         self.listing.value = proposals_html(self.store, self.project_id, lang=self._lang)
+
+
+class ProposalRegister(widgets.VBox):
+    """The action register: one row per proposal with a status menu that writes to the
+    store as soon as it changes.
+
+    ``value`` maps proposal id -> status; setting it (or using a menu) updates the store.
+    Texts are escaped.
+    """
+
+    value = traitlets.Dict()
+
+    def __init__(self, store: Store, project_id: int, *, lang: str | None = None):
+        self.store = store
+        self.project_id = project_id
+        self._lang = lang
+        options = [(c.label(lang), c.id) for c in method.ACTION_STATUSES]
+        self.menus: dict[int, widgets.Dropdown] = {}
+        rows = []
+        for p in store.proposals(project_id):
+            menu = widgets.Dropdown(options=options, value=p.status,
+                                    layout=widgets.Layout(width="11em"))
+            menu.observe(self._on_menu, names="value")
+            self.menus[p.id] = menu
+            group = t(f"method.group.{p.group}", lang)
+            label = widgets.HTML(f"<b>{p.id}.</b> {escape(p.text)} "
+                                 f"<small>({escape(group)})</small>",
+                                 layout=widgets.Layout(width="38em"))
+            rows.append(widgets.HBox([menu, label]))
+        self.message = widgets.HTML()
+        self._syncing = False
+        super().__init__([*rows, self.message])
+        self.value = {pid: m.value for pid, m in self.menus.items()}
+
+    def _on_menu(self, _change: dict) -> None:
+        if not self._syncing:
+            self.value = {pid: m.value for pid, m in self.menus.items()}
+
+    @traitlets.observe("value")
+    def _on_value(self, change: dict) -> None:
+        old = change["old"] if isinstance(change["old"], dict) else {}
+        for pid, status in change["new"].items():
+            menu = self.menus.get(int(pid))
+            if menu is None:
+                continue
+            if menu.value != status:
+                self._syncing = True
+                try:
+                    menu.value = status
+                finally:
+                    self._syncing = False
+            if old and old.get(pid) != status:
+                try:
+                    self.store.update_proposal(int(pid), status=status)
+                except CoopkitError as exc:
+                    self.message.value = f"<p>{escape(exc.format(self._lang))}</p>"
