@@ -689,3 +689,37 @@ def test_backup_of_sqlite(tmp_path):
 def test_backup_on_postgres_points_to_pg_dump(postgres_url):
     with open_store(postgres_url) as store:
         check(problem_of(store.backup), "backup_needs_sqlite", "pg_dump")
+
+
+# --------------------------------------------------------------- engine details
+
+def test_sqlite_writers_queue_at_a_gate_beside_the_database(tmp_path):
+    from coopkit.store.engine import _GATES
+
+    with open_store(data=tmp_path) as store:
+        store.create_project("x")
+        gate = _GATES[store._engine]
+        assert gate.path == tmp_path / "coopkit.sqlite.lock" and gate.path.exists()
+        assert gate._fd is not None
+    assert gate._fd is None and store._engine not in _GATES
+
+
+@pytest.mark.postgres
+def test_postgres_connect_retries_when_the_server_is_full(postgres_url, monkeypatch):
+    import psycopg
+
+    real, refusals = psycopg.connect, []
+
+    def full_twice(*args, **kwargs):
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise psycopg.OperationalError("FATAL:  sorry, too many clients already")
+        return real(*args, **kwargs)
+
+    with open_store(postgres_url) as store:
+        monkeypatch.setattr(psycopg, "connect", full_twice)
+        assert store.create_project("x")
+        assert len(refusals) == 2
+        refusals.clear()
+        monkeypatch.setattr("coopkit.store.engine.PG_CONNECT_PATIENCE", 0.0)
+        check(problem_of(store.projects), "store_busy", "Réessayez")

@@ -25,7 +25,7 @@ from coopkit.errors import CoopkitError, fail, suggest
 from coopkit.questionnaire import Questionnaire, content_hash, parse, to_mapping
 from coopkit.store import frames
 from coopkit.store.codes import looks_like_code, new_join_code, new_token, normalise_code
-from coopkit.store.engine import make_engine, read_connection, write_connection
+from coopkit.store.engine import dispose, make_engine, read_connection, write_connection
 from coopkit.store.migrations import ensure_schema
 from coopkit.store.records import (
     GroupCount,
@@ -98,14 +98,14 @@ class Store:
         try:
             self.schema_found = ensure_schema(self._engine)
         except BaseException:
-            self._engine.dispose()
+            dispose(self._engine)
             raise
 
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
         """Release every connection (the SQLite WAL is checkpointed by the last one)."""
-        self._engine.dispose()
+        dispose(self._engine)
 
     def __enter__(self) -> Store:
         return self

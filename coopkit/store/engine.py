@@ -13,6 +13,15 @@ SQLite (the embedded default, one file in the data folder):
   A plain ``BEGIN`` that reads and then writes fails with ``SQLITE_BUSY_SNAPSHOT`` under
   many writer processes, whatever the busy timeout.
 * a busy timeout: a writer waits its turn instead of failing.
+* a write gate (``flock`` on ``coopkit.sqlite.lock``, see :class:`_WriteGate`): writer
+  processes queue in the kernel instead of SQLite's sleep-and-retry, so none starves.
+  Measured here with 100 writer processes on a loaded 2-core machine: at a fast human
+  pace the slowest save took 2-3 s with the gate against 9-10 s without; with no pause
+  at all, one run of three without the gate refused answers that had waited past the
+  busy timeout (``store_busy``), none with it. The price: under such an overload the
+  median wait grows, since everyone queues instead of a lucky few jumping ahead.
+* ``COOPKIT_SQLITE_SYNCHRONOUS=NORMAL`` trades the power-cut guarantee for speed on
+  a very slow disk (see docs/backup.md).
 
 PostgreSQL: no pool kept open (``NullPool``): each operation opens a short connection
 and closes it, since a hundred kernels each holding connections would exhaust
@@ -22,10 +31,14 @@ retried with a jittered back-off.
 
 from __future__ import annotations
 
+import os
 import random
+import threading
 import time
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -33,6 +46,11 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from coopkit.errors import fail
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 #: How long a SQLite writer waits for the lock before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -78,10 +96,19 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
     database that stays locked or refuses connections becomes a clear ``store_busy``
     error instead of a driver traceback.
     """
-    with busy_as_error(), engine.connect() as conn:
+    gate = _GATES.get(engine)
+    with gate.hold() if gate else nullcontext(), busy_as_error(), engine.connect() as conn:
         conn.execution_options(**{_WRITE: True})
         with conn.begin():
             yield conn
+
+
+def dispose(engine: Engine) -> None:
+    """Close every connection of ``engine`` (and its write gate)."""
+    gate = _GATES.pop(engine, None)
+    if gate is not None:
+        gate.close()
+    engine.dispose()
 
 
 @contextmanager
@@ -108,8 +135,6 @@ def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file::memory:"):
         raise fail("unsupported_database", field="url", value=str(url))
-    from pathlib import Path
-
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_size=2, max_overflow=8,
                            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
@@ -124,7 +149,7 @@ def _sqlite_engine(url: URL) -> Engine:
             mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
             if str(mode).lower() != "wal":
                 cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA synchronous = {_synchronous()}")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
@@ -134,7 +159,53 @@ def _sqlite_engine(url: URL) -> Engine:
         write = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    if fcntl is not None:
+        _GATES[engine] = _WriteGate(Path(database).expanduser().with_name(
+            Path(database).name + ".lock"))
     return engine
+
+
+class _WriteGate:
+    """Writers of this machine queue for SQLite's write lock inside the kernel.
+
+    SQLite alone makes a waiting writer sleep and retry (1, 2, 5... up to 100 ms
+    between attempts): under a hundred writer processes the ones that have waited
+    longest retry least often and can starve past the busy timeout. An exclusive
+    ``flock`` on a file beside the database is waited for in the kernel, which wakes
+    a waiter the moment the lock is released. SQLite's own locking still guarantees
+    correctness (and covers any writer that does not take the gate); the gate only
+    makes the wait short and fair. Not available on Windows (no ``fcntl``).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+        self._threads = threading.Lock()  # flock does not exclude threads sharing a fd
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._threads:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDictionary()
+
+
+def _synchronous() -> str:
+    chosen = os.environ.get("COOPKIT_SQLITE_SYNCHRONOUS", "FULL").upper()
+    return chosen if chosen in ("FULL", "NORMAL") else "FULL"
 
 
 # ----------------------------------------------------------------------- PostgreSQL

@@ -1,0 +1,225 @@
+"""How fast is ``save_answer`` when a whole room answers at once, and is anything lost?
+
+Starts N writer *processes* (one per participant, as each Voilà page is its own
+kernel). Each opens the store, joins the workshop and waits; when all are ready they
+are released together and each answers the whole questionnaire, timing every
+``save_answer``, then validates. The parent then reads every answer back and counts
+the ones missing or different ("lost").
+
+    python benchmarks/store_burst.py                     # SQLite, and PostgreSQL if found
+    python benchmarks/store_burst.py --writers 1 20 100 --items 20 --think-ms 1000
+    COOPKIT_DATABASE_URL=postgresql://... python benchmarks/store_burst.py
+
+PostgreSQL: ``$COOPKIT_DATABASE_URL`` when set, else a throw-away cluster started from
+the server binaries of the machine (durable settings: fsync on), else skipped.
+
+Pace. A person reads a question before answering: each writer waits a random time
+between two answers (uniform between 0 and twice ``--think-ms``; the first answer too,
+since people do not all tap at the same millisecond). The default, 1 s on average, is
+a very fast participant (on a phone it is rather 5 to 15 s), so 100 writers send
+about ten times the saves of a real room. ``--stress`` adds, for the largest number of
+writers, a run with no pause at all: every writer saves as fast as it can, which on a
+small machine measures the CPU queue more than the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _t(text: str) -> dict[str, str]:
+    return {"fr": text, "en": text}
+
+
+def questionnaire_mapping(items: int) -> dict:
+    """A feelings questionnaire of ``items`` items of several types."""
+    entries = []
+    for n in range(items):
+        kind = ("scale", "scale", "intensity", "single")[n % 4]
+        entry: dict = {"id": f"q{n:03d}", "type": kind, "text": _t(f"Question {n}"),
+                       "feeling": ("attrait", "peur", "tentation")[n % 3],
+                       "theme": ("qualite", "accompagnement", "arbitrage")[n % 3]}
+        if kind == "scale":
+            entry["scale"] = "accord"
+        elif kind == "intensity":
+            entry["max"] = 5
+        else:
+            entry["choices"] = [{"id": "oui", "label": _t("Oui"), "score": 1},
+                                {"id": "non", "label": _t("Non"), "score": 0}]
+        entries.append(entry)
+    return {
+        "id": "burst", "version": "1", "kind": "feelings", "title": _t("Burst"),
+        "groups": ["personnel", "medical_soignant", "direction_generale"],
+        "scales": {"accord": {"points": [{"value": v, "label": _t(str(v))}
+                                         for v in range(1, 5)]}},
+        "sections": [{"id": "all", "title": _t("All"), "items": entries}],
+    }
+
+
+def value_for(item, seed: int) -> object:
+    if item.type == "scale":
+        return item.scale.values[seed % len(item.scale.values)]
+    if item.type == "intensity":
+        return seed % (item.max + 1)
+    return item.choices[seed % len(item.choices)].id
+
+
+# ------------------------------------------------------------------------ worker
+
+def worker(url: str, code: str, seed: int, think_ms: float) -> None:
+    """One participant: join, say "ready", wait for "go", answer everything."""
+    import random
+
+    from coopkit.errors import CoopkitError
+    from coopkit.store import open_store
+
+    with open_store(url) as store:
+        participant = store.join(code, ("personnel", "medical_soignant",
+                                        "direction_generale")[seed % 3])
+        questionnaire = store.questionnaire(
+            store.workshop(participant.workshop_id).questionnaire_hash)
+        items = list(questionnaire.items())
+        print("ready", flush=True)
+        sys.stdin.readline()
+        latencies, saved, errors = [], {}, []
+        pause = random.Random(seed)
+        for item in items:
+            if think_ms:
+                time.sleep(pause.uniform(0, 2 * think_ms) / 1000)
+            value = value_for(item, seed)
+            start = time.perf_counter()
+            try:
+                store.save_answer(participant.token, item.id, value)
+            except CoopkitError as exc:  # e.g. store_busy: counted, never hidden
+                errors.append(exc.codes[0])
+            else:
+                saved[item.id] = value
+            latencies.append(time.perf_counter() - start)
+        try:
+            store.validate(participant.token)
+        except CoopkitError as exc:
+            errors.append(exc.codes[0])
+    print(json.dumps({"token": participant.token, "latencies": latencies,
+                      "saved": saved, "errors": errors}), flush=True)
+
+
+# ------------------------------------------------------------------------ parent
+
+def run(url: str, writers: int, items: int, think_ms: float) -> dict:
+    from coopkit.questionnaire import parse
+    from coopkit.store import open_store
+
+    with open_store(url) as store:
+        project = store.create_project(f"burst {writers}")
+        workshop = store.open_workshop(project, parse(questionnaire_mapping(items)))
+        procs = [
+            subprocess.Popen([sys.executable, __file__, "--worker", url, workshop.code,
+                              str(seed), str(think_ms)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for seed in range(writers)
+        ]
+        try:
+            for proc in procs:  # every writer joined and waits
+                line = proc.stdout.readline()
+                if line.strip() != "ready":
+                    raise RuntimeError(f"a writer failed to start: {line!r}")
+            for proc in procs:  # release them together
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+            results = []
+            for proc in procs:
+                out, _ = proc.communicate(timeout=600)
+                results.append(json.loads(out.strip().splitlines()[-1]))
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate()
+        latencies = [x for r in results for x in r["latencies"]]
+        lost = 0
+        for result in results:
+            found = store.answers(result["token"])
+            lost += sum(1 for k, v in result["saved"].items() if found.get(k) != v)
+        errors = [e for r in results for e in r["errors"]]
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"writers": writers, "think": think_ms, "answers": len(latencies),
+            "p50": cuts[49] * 1000,
+            "p95": cuts[94] * 1000, "max": max(latencies) * 1000, "lost": lost,
+            "errors": len(errors)}
+
+
+def backends(args: argparse.Namespace, stack: list) -> list[tuple[str, str]]:
+    folder = Path(tempfile.mkdtemp(prefix="coopkit-burst-"))
+    stack.append(lambda: __import__("shutil").rmtree(folder, ignore_errors=True))
+    chosen = []
+    if "sqlite" in args.backend:
+        chosen.append(("sqlite", f"sqlite:///{folder / 'coopkit.sqlite'}"))
+    if "postgres" in args.backend:
+        url = os.environ.get("COOPKIT_DATABASE_URL")
+        if not url:
+            from coopkit.store.pgtemp import TempPostgres, find_bindir
+
+            bindir = find_bindir()
+            if bindir is None:
+                print("PostgreSQL: no server binaries found, skipped.", file=sys.stderr)
+                return chosen
+            cluster = TempPostgres(bindir, durable=True).start()
+            stack.append(cluster.stop)
+            url = cluster.create_database("burst")
+        chosen.append(("postgresql", url))
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs=4, metavar=("URL", "CODE", "SEED", "THINK"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 20, 100])
+    parser.add_argument("--items", type=int, default=20, help="items per questionnaire")
+    parser.add_argument("--think-ms", type=float, default=1000.0,
+                        help="mean pause before each answer of a writer (default 1000)")
+    parser.add_argument("--stress", action="store_true",
+                        help="also run the largest number of writers with no pause")
+    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"],
+                        choices=["sqlite", "postgres"])
+    args = parser.parse_args(argv)
+    if args.worker:
+        url, code, seed, think = args.worker
+        worker(url, code, int(seed), float(think))
+        return 0
+
+    stack: list = []
+    try:
+        rows = []
+        for name, url in backends(args, stack):
+            for n in args.writers:
+                rows.append((name, run(url, n, args.items, args.think_ms)))
+            if args.stress:
+                rows.append((name, run(url, max(args.writers), args.items, 0.0)))
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
+              f"{args.items} items per writer; pace = mean pause before each answer")
+        header = (f"{'backend':<11} {'writers':>7} {'pace':>6} {'answers':>7} {'p50 ms':>7} "
+                  f"{'p95 ms':>7} {'max ms':>7} {'lost':>5} {'errors':>6}")
+        print(header)
+        print("-" * len(header))
+        for name, r in rows:
+            pace = f"{r['think'] / 1000:g} s" if r["think"] else "none"
+            print(f"{name:<11} {r['writers']:>7} {pace:>6} {r['answers']:>7} "
+                  f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['max']:>7.1f} {r['lost']:>5} "
+                  f"{r['errors']:>6}")
+        return 1 if any(r["lost"] for _, r in rows) else 0
+    finally:
+        for undo in reversed(stack):
+            undo()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
