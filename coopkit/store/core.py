@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from coopkit import method
 from coopkit.config import data_dir, database_url
-from coopkit.errors import CoopkitError, fail, suggest
+from coopkit.errors import fail
 from coopkit.questionnaire import Questionnaire, content_hash, parse, to_mapping
-from coopkit.store import frames
+from coopkit.store import checks, frames
+from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
 from coopkit.store.codes import looks_like_code, new_join_code, new_token, normalise_code
 from coopkit.store.engine import dispose, make_engine, read_connection, write_connection
 from coopkit.store.migrations import ensure_schema
@@ -34,6 +34,9 @@ from coopkit.store.records import (
     Project,
     Proposal,
     Workshop,
+    project_from,
+    proposal_from,
+    workshop_from,
 )
 from coopkit.store.schema import (
     answers,
@@ -50,17 +53,8 @@ from coopkit.store.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-NAME_LIMIT = 200
-PURPOSE_LIMIT = 4000
-PROPOSAL_LIMIT = 2000
-WAVE_LIMIT = 32
-MAX_K = 100
 _CODE_ATTEMPTS = 50
-#: A questionnaire may define its own groups: any well-formed id is a group.
-_GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PROJECT_FIELDS = ("name", "purpose", "promoter")
-_PROPOSAL_FIELDS = ("text", "group", "feeling", "theme", "principle", "plan", "status",
-                    "owner", "due", "workshop_id")
 
 
 @dataclass(frozen=True)
@@ -144,9 +138,9 @@ class Store:
     def create_project(self, name: str, purpose: str = "", promoter: str = "") -> int:
         """A new project; returns its id."""
         values = {
-            "name": _text("name", name, NAME_LIMIT),
-            "purpose": _text("purpose", purpose, PURPOSE_LIMIT, required=False) or "",
-            "promoter": _text("promoter", promoter, NAME_LIMIT, required=False) or "",
+            "name": checks.text("name", name, NAME_LIMIT),
+            "purpose": checks.text("purpose", purpose, PURPOSE_LIMIT, required=False) or "",
+            "promoter": checks.text("promoter", promoter, NAME_LIMIT, required=False) or "",
             "created_at": utcnow(),
         }
         with self._write() as conn:
@@ -157,9 +151,9 @@ class Store:
         ``promoter``."""
         values = {}
         for key, value in fields.items():
-            _known_field(key, _PROJECT_FIELDS)
+            checks.known_field(key, _PROJECT_FIELDS)
             limit = PURPOSE_LIMIT if key == "purpose" else NAME_LIMIT
-            values[key] = _text(key, value, limit, required=key == "name") or ""
+            values[key] = checks.text(key, value, limit, required=key == "name") or ""
         with self._write() as conn:
             self._require_project(conn, project_id)
             if values:
@@ -172,13 +166,13 @@ class Store:
             row = conn.execute(select(projects).where(projects.c.id == project_id)).first()
         if row is None:
             raise fail("unknown_project", field="project", value=project_id)
-        return _project(row)
+        return project_from(row)
 
     def projects(self) -> list[Project]:
         """Every project, oldest first."""
         with self._read() as conn:
             rows = conn.execute(select(projects).order_by(projects.c.id)).all()
-        return [_project(r) for r in rows]
+        return [project_from(r) for r in rows]
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project with its partners, workshops, participants, answers and
@@ -202,7 +196,7 @@ class Store:
 
     def add_partner(self, project_id: int, name: str) -> int:
         """A partner establishment of the project; returns its id."""
-        clean = _text("establishment", name, NAME_LIMIT)
+        clean = checks.text("establishment", name, NAME_LIMIT)
         try:
             with self._write() as conn:
                 self._require_project(conn, project_id)
@@ -223,7 +217,7 @@ class Store:
         """The stakeholder groups taking part in the project (method group ids)."""
         chosen: list[str] = []
         for gid in group_ids:
-            _allowed("groups", gid, method.GROUP_IDS)
+            checks.allowed("groups", gid, method.GROUP_IDS)
             if gid not in chosen:
                 chosen.append(gid)
         with self._write() as conn:
@@ -295,9 +289,10 @@ class Store:
         q = self.questionnaire(digest)
         values = {
             "project_id": project_id, "questionnaire_id": q.id, "questionnaire_hash": digest,
-            "wave": _text("wave", wave, WAVE_LIMIT),
-            "title": _text("title", title, NAME_LIMIT, required=False),
-            "is_open": True, "k": _k(k), "lang": _allowed("lang", lang, q.languages),
+            "wave": checks.text("wave", wave, WAVE_LIMIT),
+            "title": checks.text("title", title, NAME_LIMIT, required=False),
+            "is_open": True, "k": checks.anonymity_k(k),
+            "lang": checks.allowed("lang", lang, q.languages),
             "created_at": utcnow(),
         }
         for _ in range(_CODE_ATTEMPTS):
@@ -316,7 +311,7 @@ class Store:
             row = conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first()
         if row is None:
             raise fail("unknown_workshop", field="workshop", value=workshop_id)
-        return _workshop(row)
+        return workshop_from(row)
 
     def workshops(self, project_id: int | None = None) -> list[Workshop]:
         """Every workshop (of one project when given), oldest first."""
@@ -324,7 +319,7 @@ class Store:
         if project_id is not None:
             query = query.where(workshops.c.project_id == project_id)
         with self._read() as conn:
-            return [_workshop(r) for r in conn.execute(query)]
+            return [workshop_from(r) for r in conn.execute(query)]
 
     def workshop_by_code(self, code: str) -> Workshop:
         """The open workshop with this join code (case, spaces and dashes ignored)."""
@@ -340,7 +335,7 @@ class Store:
             raise fail("unknown_code", field="code", value=shown)
         if not rows[0].is_open:
             raise fail("workshop_closed", field="code", value=shown)
-        return _workshop(rows[0])
+        return workshop_from(rows[0])
 
     def close_workshop(self, workshop_id: int) -> Workshop:
         """Stop accepting joins and answers (answers already given stay)."""
@@ -387,8 +382,8 @@ class Store:
         ws = self.workshop_by_code(code)
         q = self.questionnaire(ws.questionnaire_hash)
         group_ids = tuple(g.id for g in q.groups) or method.GROUP_IDS
-        _allowed("group", group, group_ids)
-        place = _text("establishment", establishment, NAME_LIMIT, required=False)
+        checks.allowed("group", group, group_ids)
+        place = checks.text("establishment", establishment, NAME_LIMIT, required=False)
         with self._write() as conn:
             if not conn.execute(select(workshops.c.is_open)
                                 .where(workshops.c.id == ws.id)).scalar():
@@ -397,7 +392,7 @@ class Store:
                                       .where(partners.c.project_id == ws.project_id)
                                       .order_by(partners.c.id)).scalars())
             if place is not None and names:
-                place = _partner_name(place, names)
+                place = checks.partner_name(place, names)
             token = new_token()
             now = utcnow()
             new_id = conn.execute(insert(participants).values(
@@ -504,7 +499,7 @@ class Store:
         Without ``plan``, a proposal tied to a feeling goes to the plan that feeling
         feeds (attractions -> objectives, fears -> risks, temptations -> charter).
         """
-        values = _proposal_values({
+        values = checks.proposal_values({
             "text": text, "group": group, "feeling": feeling, "theme": theme,
             "principle": principle, "plan": plan, "status": status, "owner": owner,
             "due": due, "workshop_id": workshop_id,
@@ -522,8 +517,8 @@ class Store:
     def update_proposal(self, proposal_id: int, **fields: object) -> Proposal:
         """Change fields of a proposal (``status``, ``owner``, ``due``, ``plan``...)."""
         for key in fields:
-            _known_field(key, _PROPOSAL_FIELDS)
-        values = _proposal_values(fields)
+            checks.known_field(key, PROPOSAL_FIELDS)
+        values = checks.proposal_values(fields)
         with self._write() as conn:
             row = conn.execute(select(proposals.c.project_id)
                                .where(proposals.c.id == proposal_id)).first()
@@ -540,14 +535,14 @@ class Store:
             row = conn.execute(select(proposals).where(proposals.c.id == proposal_id)).first()
         if row is None:
             raise fail("unknown_proposal", field="proposal", value=proposal_id)
-        return _proposal(row)
+        return proposal_from(row)
 
     def proposals(self, project_id: int) -> list[Proposal]:
         with self._read() as conn:
             self._require_project(conn, project_id)
             rows = conn.execute(select(proposals).where(proposals.c.project_id == project_id)
                                 .order_by(proposals.c.id)).all()
-        return [_proposal(r) for r in rows]
+        return [proposal_from(r) for r in rows]
 
     def proposals_frame(self, project_id: int) -> pd.DataFrame:
         """One row per action proposal of the project."""
@@ -636,7 +631,7 @@ class Store:
         return row
 
 
-# ------------------------------------------------------------------ value checks
+# ------------------------------------------------------------------- helpers
 
 def _insert(conn: Connection, table):
     """The dialect's INSERT (it has ``on_conflict_do_update`` on both backends)."""
@@ -647,117 +642,4 @@ def _insert(conn: Connection, table):
     return dialect_insert(table)
 
 
-def _text(field: str, value: object, limit: int, *, required: bool = True) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise fail("empty_text", field=field, value=value)
-        return None
-    if not isinstance(value, str):
-        raise fail("not_text", field=field, value=value)
-    clean = value.strip()
-    if len(clean) > limit:
-        raise fail("too_long", field=field, value=len(clean), limit=limit)
-    return clean
-
-
-def _allowed(field: str, value: object, allowed: Iterable[object]) -> Any:
-    options = tuple(allowed)
-    if value in options and not isinstance(value, bool):
-        return value
-    listed = ", ".join(map(str, options))
-    hint = suggest(value, [str(o) for o in options]) if isinstance(value, str) else None
-    if hint:
-        raise fail("not_allowed_hint", field=field, value=value, suggestion=hint,
-                   allowed=listed)
-    raise fail("not_allowed", field=field, value=value, allowed=listed)
-
-
-def _known_field(key: str, allowed: tuple[str, ...]) -> None:
-    if key not in allowed:
-        hint = suggest(key, allowed)
-        if hint:
-            raise fail("unknown_field_hint", field=key, value=key, suggestion=hint,
-                       allowed=", ".join(allowed))
-        raise fail("unknown_field", field=key, value=key, allowed=", ".join(allowed))
-
-
-def _k(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
-        raise fail("invalid_k", field="k", value=value, limit=MAX_K)
-    return value
-
-
-def _due(value: object) -> date | None:
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise fail("invalid_date", field="due", value=value)
-
-
-def _partner_name(place: str, names: list[str]) -> str:
-    for name in names:
-        if name.casefold() == place.casefold():
-            return name
-    _allowed("establishment", place, names)
-    return place  # pragma: no cover - _allowed raised
-
-
-def _proposal_values(fields: Mapping[str, object]) -> dict[str, Any]:
-    """Check proposal fields; returns column -> value for those given."""
-    checks = {
-        "text": lambda v: _text("text", v, PROPOSAL_LIMIT),
-        "group": lambda v: _group_id(v),
-        "feeling": lambda v: None if v is None else _allowed("feeling", v, method.FEELING_IDS),
-        "theme": lambda v: None if v is None else _allowed("theme", v, method.THEME_IDS),
-        "principle": lambda v: None if v is None else _allowed(
-            "principle", v, method.PRINCIPLE_NUMBERS),
-        "plan": lambda v: None if v is None else _allowed("plan", v, method.PLAN_IDS),
-        "status": lambda v: _allowed("status", v, method.STATUS_IDS),
-        "owner": lambda v: _text("owner", v, NAME_LIMIT, required=False),
-        "due": _due,
-        "workshop_id": lambda v: v,
-    }
-    columns = {"group": "group_id"}
-    return {columns.get(k, k): checks[k](v) for k, v in fields.items()}
-
-
-def _group_id(value: object) -> str:
-    if isinstance(value, str) and _GROUP_ID.match(value):
-        return value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise fail("empty_text", field="group", value=value)
-    _allowed("group", value, method.GROUP_IDS)
-    return str(value)  # pragma: no cover - _allowed raised
-
-
-# ------------------------------------------------------------------- row -> record
-
-def _project(row) -> Project:
-    return Project(row.id, row.name, row.purpose, row.promoter, row.created_at)
-
-
-def _workshop(row) -> Workshop:
-    return Workshop(
-        id=row.id, project_id=row.project_id, code=row.code,
-        questionnaire_id=row.questionnaire_id, questionnaire_hash=row.questionnaire_hash,
-        wave=row.wave, k=row.k, lang=row.lang, is_open=bool(row.is_open),
-        created_at=row.created_at, title=row.title, closed_at=row.closed_at,
-    )
-
-
-def _proposal(row) -> Proposal:
-    return Proposal(
-        id=row.id, project_id=row.project_id, workshop_id=row.workshop_id, text=row.text,
-        group=row.group_id, feeling=row.feeling, theme=row.theme, principle=row.principle,
-        plan=row.plan, status=row.status, owner=row.owner, due=row.due,
-        created_at=row.created_at, updated_at=row.updated_at,
-    )
-
-
-__all__ = ["CoopkitError", "Store", "open_store"]
+__all__ = ["Store", "open_store"]

@@ -85,3 +85,27 @@ class Proposal:
     due: date | None
     created_at: datetime
     updated_at: datetime
+
+
+# ------------------------------------------------------------ from database rows
+
+def project_from(row) -> Project:
+    return Project(row.id, row.name, row.purpose, row.promoter, row.created_at)
+
+
+def workshop_from(row) -> Workshop:
+    return Workshop(
+        id=row.id, project_id=row.project_id, code=row.code,
+        questionnaire_id=row.questionnaire_id, questionnaire_hash=row.questionnaire_hash,
+        wave=row.wave, k=row.k, lang=row.lang, is_open=bool(row.is_open),
+        created_at=row.created_at, title=row.title, closed_at=row.closed_at,
+    )
+
+
+def proposal_from(row) -> Proposal:
+    return Proposal(
+        id=row.id, project_id=row.project_id, workshop_id=row.workshop_id, text=row.text,
+        group=row.group_id, feeling=row.feeling, theme=row.theme, principle=row.principle,
+        plan=row.plan, status=row.status, owner=row.owner, due=row.due,
+        created_at=row.created_at, updated_at=row.updated_at,
+    )
