@@ -15,7 +15,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from coopkit import method
@@ -39,6 +51,8 @@ from coopkit.store.records import (
     workshop_from,
 )
 from coopkit.store.schema import (
+    JSONValue,
+    UTCDateTime,
     answers,
     participants,
     partners,
@@ -426,14 +440,11 @@ class Store:
         ref = self._ref(token)
         q = self.questionnaire(ref.questionnaire_hash)
         stored = q.check_answer(item_id, value)
-        with self._write() as conn:
-            self._lock_for_change(conn, ref, item_id)
-            stmt = _insert(conn, answers).values(participant_id=ref.id, item_id=item_id,
-                                                 value=stored, answered_at=utcnow())
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=["participant_id", "item_id"],
-                set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},
-            ))
+        statement = _answer_upsert(self._engine.dialect.name, ref.id, item_id, stored)
+        with self._write() as conn:  # one statement while the write lock is held
+            if conn.execute(statement).first() is None:
+                self._lock_for_change(conn, ref, item_id)  # raises the reason
+                raise fail("unknown_token", field="token")  # pragma: no cover
         return stored
 
     def validate(self, token: str) -> Participant:
@@ -633,9 +644,33 @@ class Store:
 
 # ------------------------------------------------------------------- helpers
 
-def _insert(conn: Connection, table):
+def _answer_upsert(dialect: str, participant_id: int, item_id: str, value: object):
+    """Insert or replace one answer, only while the participant may still change it
+    (not erased, not validated, workshop open): the check and the write are one
+    statement. On PostgreSQL the participant's row is share-locked by it, so a
+    concurrent ``validate`` waits, and the check is re-evaluated if it committed."""
+    may_change = (
+        select(participants.c.id)
+        .join(workshops, workshops.c.id == participants.c.workshop_id)
+        .where(participants.c.id == participant_id, participants.c.validated_at.is_(None),
+               workshops.c.is_open == true())
+        .with_for_update(read=True, of=participants)
+    )
+    row = select(literal(participant_id, Integer), literal(item_id, String),
+                 literal(value, JSONValue), literal(utcnow(), UTCDateTime)
+                 ).where(exists(may_change))
+    stmt = _insert(dialect, answers).from_select(
+        ["participant_id", "item_id", "value", "answered_at"], row)
+    return stmt.on_conflict_do_update(
+        index_elements=["participant_id", "item_id"],
+        set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},
+    ).returning(answers.c.item_id)  # no row: the participant may not change answers
+
+
+def _insert(conn: Connection | str, table):
     """The dialect's INSERT (it has ``on_conflict_do_update`` on both backends)."""
-    if conn.dialect.name == "postgresql":
+    dialect = conn if isinstance(conn, str) else conn.dialect.name
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert

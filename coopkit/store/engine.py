@@ -97,9 +97,9 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
     error instead of a driver traceback.
     """
     gate = _GATES.get(engine)
-    with gate.hold() if gate else nullcontext(), busy_as_error(), engine.connect() as conn:
+    with busy_as_error(), engine.connect() as conn:
         conn.execution_options(**{_WRITE: True})
-        with conn.begin():
+        with gate.hold() if gate else nullcontext(), conn.begin():
             yield conn
 
 
