@@ -88,11 +88,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def coopkit_serve(data: Path, expect: int, log: Path) -> Iterator[Server]:
-    """``coopkit serve`` with its defaults, warmed up before the room arrives."""
+def coopkit_serve(data: Path, expect: int, log: Path, notebook: Path | None = None
+                  ) -> Iterator[Server]:
+    """``coopkit serve`` with its defaults, warmed up before the room arrives. With
+    ``notebook`` (to try a variant of the app), the same settings through the Python
+    API: the command itself only ever serves the app notebook."""
     port = free_port()
     command = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
                "--port", str(port), "--expect", str(expect)]
+    if notebook is not None:
+        command = [sys.executable, "-c", (
+            "import sys; from pathlib import Path; from coopkit import serve; "
+            f"sys.exit(serve.serve(serve.ServeOptions(data=Path({str(data)!r}), "
+            f"port={port}, expect={expect}, notebook=Path({str(notebook)!r}))))")]
     server = Server("coopkit serve", _start(command, log), port, serving.pool_size(expect))
     try:
         _wait_ready(server, warm=True)
@@ -102,10 +110,11 @@ def coopkit_serve(data: Path, expect: int, log: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def plain_voila(data: Path, log: Path) -> Iterator[Server]:
+def plain_voila(data: Path, log: Path, notebook: Path | None = None) -> Iterator[Server]:
     """Plain Voilà with its default settings on the same notebook (local interface)."""
     port = free_port()
-    command = [sys.executable, "-m", "voila", str(serving.APP_NOTEBOOK), "--no-browser",
+    command = [sys.executable, "-m", "voila", str(notebook or serving.APP_NOTEBOOK),
+               "--no-browser",
                f"--port={port}", "--Voila.port_retries=0"]
     server = Server("plain voila", _start(command, log, cwd=data), port)
     try:
@@ -486,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=120.0,
                         help="seconds after which an arrival counts as failed")
     parser.add_argument("--no-plain", action="store_true", help="skip plain Voilà")
+    parser.add_argument("--notebook", type=Path, default=None,
+                        help="a variant of the app notebook to measure instead")
     parser.add_argument("--no-answers", action="store_true",
                         help="light clients do not answer (no lost-answer count)")
     args = parser.parse_args(argv)
@@ -500,17 +511,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = Path(tmp) / f"serve-{n}"
             data.mkdir()
             rows.append(run_light("coopkit serve", lambda d=data, n=n: coopkit_serve(
-                d, n, d / "bench.log"), data, n, args.deadline, answers))
+                d, n, d / "bench.log", args.notebook), data, n, args.deadline, answers))
             if not args.no_plain:
                 data = Path(tmp) / f"plain-{n}"
                 data.mkdir()
                 rows.append(run_light("plain voila", lambda d=data: plain_voila(
-                    d, d / "bench.log"), data, n, args.deadline, answers))
+                    d, d / "bench.log", args.notebook), data, n, args.deadline, answers))
         if args.browsers:
             data = Path(tmp) / "browsers"
             data.mkdir()
             code, workshop_id = prepare(data)
-            with coopkit_serve(data, args.browsers, data / "bench.log") as server:
+            with coopkit_serve(data, args.browsers, data / "bench.log",
+                               args.notebook) as server:
                 results = asyncio.run(browser_burst(server, args.browsers, code,
                                                     args.deadline))
             ok = [tti for tti, _ in results if tti is not None]
