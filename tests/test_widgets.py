@@ -635,3 +635,35 @@ def test_app_notebook_runs_headless(tmp_path, monkeypatch, questionnaire):
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                for o in outputs)
     assert os.listdir(data)
+
+
+def test_app_built_ahead_then_started_with_the_url(store, workshop):
+    """A preheated kernel builds the app and prepares it before the request comes."""
+    app = ParticipantApp(store)
+    app.prepare()
+    assert workshop.questionnaire_hash in store._questionnaires  # read ahead
+    assert app.value == "join" and app.join.children[0] is app.join.code_box
+    app.start(code=workshop.code.lower(), lang="en")
+    assert app.join.children == (app.join.who_box,)
+    assert app.join.join_button.description == "Start"
+    assert app.notice.text == ""
+
+
+def test_app_started_with_a_wrong_code_or_a_resume_link(store, workshop):
+    app = ParticipantApp(store)
+    app.start(code="nope42")
+    assert app.value == "join" and app.notice.kind == "error" and "NOPE42" in app.notice.text
+    participant = store.join(workshop.code, "personnel")
+    again = ParticipantApp(store)
+    again.start(resume=participant.token)
+    assert again.value == "fill" and again.participant.token == participant.token
+
+
+def test_prepare_never_raises(tmp_path):
+    class Broken:
+        def workshops(self):
+            raise OSError("disk gone")
+
+    app = ParticipantApp(Broken())
+    app.prepare()
+    assert app.value == "join"
