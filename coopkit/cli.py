@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -47,6 +48,8 @@ def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help texts in the language in force."""
+    from coopkit import serve  # its defaults appear in the help texts
+
     parser = _translate(argparse.ArgumentParser(
         prog="coopkit", description=t("cli.description"), **_parser_kwargs()))
     _common(parser, data=False)
@@ -68,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    description=t("cli.start.help"), **_parser_kwargs()))
     _common(p)
     p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
+    p.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
+                   help=t("cli.serve.port", default=serve.DEFAULT_PORT))
+    p.add_argument("--expect", type=int, default=serve.DEFAULT_EXPECT, metavar="N",
+                   help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
+    p.add_argument("--lab-port", type=int, default=8888, metavar="P",
+                   help=t("cli.start.lab_port", default=8888))
     p.set_defaults(func=cmd_start)
 
     p = _translate(subs.add_parser("demo", help=t("cli.demo.help"),
@@ -75,8 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--reset", action="store_true", help=t("cli.demo.reset"))
     p.set_defaults(func=cmd_demo)
-
-    from coopkit import serve
 
     p = _translate(subs.add_parser("serve", help=t("cli.serve.help"),
                                    description=t("cli.serve.help"), **_parser_kwargs()))
@@ -154,17 +161,66 @@ def cmd_lab(args: argparse.Namespace) -> int:
     data = config.data_dir(args.data)
     data.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, config.DATA_ENV: str(data)}
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}",
-               "--ServerApp.ip=127.0.0.1"]
-    if args.no_browser:
-        command.append("--no-browser")
     print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
-    return subprocess.call(command, env=env)
+    return subprocess.call(lab_command(args.no_browser), env=env)
+
+
+def lab_command(no_browser: bool = False) -> list[str]:
+    """JupyterLab on the notebooks, for the consultant only: bound to this computer,
+    with its token, and without Voilà's server extension (a Voilà page served that
+    way can run arbitrary code; participants get the standalone ``coopkit serve``)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}",
+               "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.jpserver_extensions={'voila.server_extension': False}"]
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # CI and containers run as root
+    return command
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    """Everything a consultant needs for a session, on the embedded SQLite store."""
-    return cmd_lab(args)
+    """Everything a consultant needs for a session, on the embedded SQLite store: the
+    demo project (created once), the participant server, and JupyterLab on the
+    notebooks (localhost, with its token). Ctrl-C or SIGTERM stops both servers."""
+    from coopkit.demo import DEMO_NAME, build_demo
+    from coopkit.store import open_store
+
+    data = config.data_dir(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    with open_store(data=str(data)) as store:
+        project_id, created = build_demo(store)
+    print(t("cli.demo.created" if created else "cli.demo.exists", name=DEMO_NAME,
+            id=project_id, data=data))
+    env = {**os.environ, config.DATA_ENV: str(data)}
+    server = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
+             "--port", str(args.port), "--expect", str(args.expect)]
+    lab = [*lab_command(args.no_browser), f"--ServerApp.port={args.lab_port}"]
+    if args.lang:
+        server += ["--lang", args.lang]
+    children: list[subprocess.Popen] = []
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        children.append(subprocess.Popen(server, env=env))
+        print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
+        children.append(subprocess.Popen(lab, env=env))
+        return children[-1].wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for child in reversed(children):
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
