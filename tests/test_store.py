@@ -693,17 +693,6 @@ def test_backup_on_postgres_points_to_pg_dump(postgres_url):
 
 # --------------------------------------------------------------- engine details
 
-def test_sqlite_writers_queue_at_a_gate_beside_the_database(tmp_path):
-    from coopkit.store.engine import _GATES
-
-    with open_store(data=tmp_path) as store:
-        store.create_project("x")
-        gate = _GATES[store._engine]
-        assert gate.path == tmp_path / "coopkit.sqlite.lock" and gate.path.exists()
-        assert gate._fd is not None
-    assert gate._fd is None and store._engine not in _GATES
-
-
 @pytest.mark.postgres
 def test_postgres_connect_retries_when_the_server_is_full(postgres_url, monkeypatch):
     import psycopg

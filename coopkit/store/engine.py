@@ -8,18 +8,18 @@ SQLite (the embedded default, one file in the data folder):
   ``NORMAL`` already survives a killed *process* (the OS still holds the pages), but may
   lose the last commits on a power cut or an OS crash of the consultant's laptop.
   ``save_answer`` promises the answer is durable when it returns, and the cost measured
-  here is ~0.2 ms per commit, so FULL.
+  here is 0.2 to 1.5 ms per commit (depending on the load of the disk), so FULL.
 * ``BEGIN IMMEDIATE`` for every write transaction: the write lock is taken up front.
   A plain ``BEGIN`` that reads and then writes fails with ``SQLITE_BUSY_SNAPSHOT`` under
   many writer processes, whatever the busy timeout.
 * a busy timeout: a writer waits its turn instead of failing.
-* a write gate (``flock`` on ``coopkit.sqlite.lock``, see :class:`_WriteGate`): writer
-  processes queue in the kernel instead of SQLite's sleep-and-retry, so none starves.
-  Measured here with 100 writer processes on a loaded 2-core machine: at a fast human
-  pace the slowest save took 2-3 s with the gate against 9-10 s without; with no pause
-  at all, one run of three without the gate refused answers that had waited past the
-  busy timeout (``store_busy``), none with it. The price: under such an overload the
-  median wait grows, since everyone queues instead of a lucky few jumping ahead.
+* no queue of our own in front of SQLite's lock. A ``flock`` gate (waiters queued in
+  the kernel, woken in turn) was tried and measured: it prevents starvation under an
+  absurd overload, but on a busy 2-core machine every hand-over waits for the woken
+  process to get a CPU (a lock convoy): with 100 writers at a fast human pace, p95
+  was 700-800 ms with the gate against 17-220 ms without. What keeps the wait short
+  instead is a short lock: ``save_answer`` is a single statement, built before the
+  transaction starts.
 * ``COOPKIT_SQLITE_SYNCHRONOUS=NORMAL`` trades the power-cut guarantee for speed on
   a very slow disk (see docs/backup.md).
 
@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
-import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -46,11 +44,6 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from coopkit.errors import fail
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 #: How long a SQLite writer waits for the lock before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -96,18 +89,14 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
     database that stays locked or refuses connections becomes a clear ``store_busy``
     error instead of a driver traceback.
     """
-    gate = _GATES.get(engine)
     with busy_as_error(), engine.connect() as conn:
         conn.execution_options(**{_WRITE: True})
-        with gate.hold() if gate else nullcontext(), conn.begin():
+        with conn.begin():
             yield conn
 
 
 def dispose(engine: Engine) -> None:
-    """Close every connection of ``engine`` (and its write gate)."""
-    gate = _GATES.pop(engine, None)
-    if gate is not None:
-        gate.close()
+    """Close every connection of ``engine``."""
     engine.dispose()
 
 
@@ -159,48 +148,7 @@ def _sqlite_engine(url: URL) -> Engine:
         write = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    if fcntl is not None:
-        _GATES[engine] = _WriteGate(Path(database).expanduser().with_name(
-            Path(database).name + ".lock"))
     return engine
-
-
-class _WriteGate:
-    """Writers of this machine queue for SQLite's write lock inside the kernel.
-
-    SQLite alone makes a waiting writer sleep and retry (1, 2, 5... up to 100 ms
-    between attempts): under a hundred writer processes the ones that have waited
-    longest retry least often and can starve past the busy timeout. An exclusive
-    ``flock`` on a file beside the database is waited for in the kernel, which wakes
-    a waiter the moment the lock is released. SQLite's own locking still guarantees
-    correctness (and covers any writer that does not take the gate); the gate only
-    makes the wait short and fair. Not available on Windows (no ``fcntl``).
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._fd: int | None = None
-        self._threads = threading.Lock()  # flock does not exclude threads sharing a fd
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        with self._threads:
-            if self._fd is None:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        with self._threads:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
-
-
-_GATES: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDictionary()
 
 
 def _synchronous() -> str:
