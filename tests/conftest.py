@@ -9,13 +9,13 @@ the binaries the PostgreSQL tests are skipped locally but FAIL when ``CI`` is se
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 
 import pytest
+from store_support import postgres_bindir_or_stop
 
 from coopkit.store import Store, open_store
-from coopkit.store.pgtemp import TempPostgres, find_bindir
+from coopkit.store.pgtemp import TempPostgres
 
 _database_numbers = itertools.count()
 _TEMPLATE = "coopkit_template"
@@ -25,14 +25,7 @@ pytest_plugins = ["browser_fixtures"]
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[TempPostgres]:
     """A running throw-away PostgreSQL cluster for the whole session."""
-    bindir = find_bindir()
-    if bindir is None:
-        message = ("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
-                   "(install the 'postgresql' package or set COOPKIT_PG_BINDIR)")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    cluster = TempPostgres(bindir).start()
+    cluster = TempPostgres(postgres_bindir_or_stop()).start()
     try:
         with open_store(cluster.create_database(_TEMPLATE)):
             pass  # the template holds the current schema: each test copies it

@@ -6,7 +6,11 @@ nothing from pytest.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from coopkit.questionnaire import Item, Questionnaire, parse
+from coopkit.store.pgtemp import find_bindir
 
 
 def _t(text: str) -> dict[str, str]:
@@ -85,3 +89,18 @@ def value_for(item: Item, seed: int) -> object:
         ids = [c.id for c in item.choices]
         return ids[: 1 + seed % len(ids)]
     return f"réponse {seed} à {item.id}"
+
+
+def postgres_bindir_or_stop(bindir: Path | None = None, *, search: bool = True) -> Path:
+    """The PostgreSQL server binaries; without them, skip the test locally but FAIL it
+    in CI (``CI`` set), where PostgreSQL tests must run."""
+    import pytest
+
+    found = bindir or (find_bindir() if search else None)
+    if found is None:
+        message = ("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
+                   "(install the 'postgresql' package or set COOPKIT_PG_BINDIR)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import insert
-from store_support import make_questionnaire, value_for
+from store_support import make_questionnaire, postgres_bindir_or_stop, value_for
 
 import coopkit
 from coopkit.errors import CoopkitError
@@ -712,3 +712,24 @@ def test_postgres_connect_retries_when_the_server_is_full(postgres_url, monkeypa
         refusals.clear()
         monkeypatch.setattr("coopkit.store.engine.PG_CONNECT_PATIENCE", 0.0)
         check(problem_of(store.projects), "store_busy", "Réessayez")
+
+
+def test_missing_postgres_binaries_fail_in_ci_and_skip_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="postgresql"):
+        postgres_bindir_or_stop(search=False)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        postgres_bindir_or_stop(search=False)
+
+
+def test_postgres_binaries_are_found_where_debian_puts_them(tmp_path, monkeypatch):
+    from coopkit.store.pgtemp import find_bindir
+
+    for name in ("initdb", "pg_ctl"):
+        (tmp_path / name).write_text("")
+    monkeypatch.setenv("COOPKIT_PG_BINDIR", str(tmp_path))
+    assert find_bindir() == tmp_path
+    monkeypatch.delenv("COOPKIT_PG_BINDIR")
+    found = find_bindir()
+    assert found is None or (found / "initdb").is_file()
