@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,20 @@ def test_start_and_stop_on_an_event_loop(store, workshop):
         room.stop()
         await asyncio.sleep(0)  # let the cancellation land
 
-    asyncio.run(scenario())
+    # A loop of its own, in a thread: the browser tests' Playwright keeps a loop
+    # running in this thread for the whole session.
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and errors == []
     assert not room.running
 
 
