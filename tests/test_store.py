@@ -655,6 +655,50 @@ def test_a_version_1_data_folder_opens_without_loss(empty_url, tmp_path):
         assert len(store.answers("tok-v1")) == 3
 
 
+def _build_v2(url: str, tmp_path) -> None:
+    """A database as coopkit schema 2 (the previous version) wrote it."""
+    from coopkit.store.migrations import _v1_to_v2
+
+    _build_v1(url, tmp_path)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            _v1_to_v2(conn)
+            conn.exec_driver_sql("UPDATE schema_version SET version = 2")
+    finally:
+        engine.dispose()
+
+
+def test_a_version_2_data_folder_opens_without_loss_and_gains_resume_codes(empty_url,
+                                                                           tmp_path):
+    _build_v2(empty_url, tmp_path)
+    with open_store(empty_url) as store:
+        assert store.schema_found == 2
+        assert store.answers("tok-v1") == {"attrait_qualite": 3, "canaux": ["mail"]}
+        old = store.resume("tok-v1")
+        assert old.resume_code and len(old.resume_code) == 11  # ABCDE-FGHJK
+        assert store.resume(old.resume_code.lower()).token == "tok-v1"
+        ws = store.workshop(1)
+        assert (ws.code, ws.lang) == ("ABCDEF", "fr")
+        new = store.join("ABCDEF", "personnel", "CH Nord")
+        assert new.resume_code != old.resume_code
+    with open_store(empty_url) as store:
+        assert store.schema_found == SCHEMA_VERSION == 3
+
+
+def test_resume_by_short_code(store, workshop):
+    one = store.join(workshop.code, "personnel")
+    code = one.resume_code
+    assert code and code[5] == "-" and len(code) == 11
+    assert all(ch in "ABCDEFGHJKMNPQRSTUVWXYZ23456789" for ch in code.replace("-", ""))
+    assert one.resume_code not in repr(one)
+    for typed in (code, code.lower(), code.replace("-", " "), f" {code.replace('-', '')} "):
+        assert store.resume(typed).token == one.token
+    assert store.resume(one.token).resume_code == code
+    check(problem_of(store.resume, "ABCDE-FGHJK" if code != "ABCDE-FGHJK" else "BBBBB-BBBBB"),
+          "unknown_token")
+
+
 def test_a_newer_schema_is_refused_untouched(tmp_path):
     url = f"sqlite:///{tmp_path / 'coopkit.sqlite'}"
     with open_store(url) as store:

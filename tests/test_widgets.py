@@ -337,8 +337,9 @@ def test_resume_code_field_resumes(store, workshop):
     app = ParticipantApp(store)
     app.join.resume_button.click()
     assert "code de reprise" in app.notice.text
-    code = getattr(first.participant, "resume_code", None) or first.participant.token
-    app.join.resume_text.value = f"  {code} "
+    code = first.participant.resume_code
+    assert code in first.resume_info.value  # shown from the first page on
+    app.join.resume_text.value = f"  {code.lower()} "
     app.join.resume_button.click()
     assert app.value == "fill" and app.form.value == first.form.value
 

@@ -36,7 +36,15 @@ from coopkit.errors import fail
 from coopkit.questionnaire import Questionnaire, content_hash, parse, to_mapping
 from coopkit.store import checks, frames
 from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
-from coopkit.store.codes import looks_like_code, new_join_code, new_token, normalise_code
+from coopkit.store.codes import (
+    format_resume_code,
+    looks_like_code,
+    looks_like_resume_code,
+    new_join_code,
+    new_resume_code,
+    new_token,
+    normalise_code,
+)
 from coopkit.store.engine import dispose, make_engine, read_connection, write_connection
 from coopkit.store.migrations import ensure_schema
 from coopkit.store.records import (
@@ -408,19 +416,23 @@ class Store:
             if place is not None and names:
                 place = checks.partner_name(place, names)
             token = new_token()
+            # 31**10 codes: a clash is as likely as ~1e-9 per thousand participants.
+            resume_code = new_resume_code()
             now = utcnow()
             new_id = conn.execute(insert(participants).values(
-                token=token, workshop_id=ws.id, group_id=group, establishment=place,
-                joined_at=now)).inserted_primary_key[0]
+                token=token, resume_code=resume_code, workshop_id=ws.id, group_id=group,
+                establishment=place, joined_at=now)).inserted_primary_key[0]
         self._refs[token] = _Ref(new_id, ws.id, ws.questionnaire_hash, group)
-        return Participant(token, ws.id, group, place, None)
+        return Participant(token, ws.id, group, place, None,
+                           format_resume_code(resume_code))
 
     def resume(self, token: str) -> Participant:
-        """The participant behind a token (after a reload, a lost connection...)."""
+        """The participant behind a token or a short resume code (``ABCDE-FGHJK``:
+        case, spaces and dashes ignored), after a reload or from another device."""
         with self._read() as conn:
             row = self._participant_row(conn, token)
         return Participant(row.token, row.workshop_id, row.group_id, row.establishment,
-                           row.validated_at)
+                           row.validated_at, format_resume_code(row.resume_code or ""))
 
     def answers(self, token: str) -> dict[str, object]:
         """Every answer saved so far by this participant: item id -> value."""
@@ -609,6 +621,10 @@ class Store:
         if isinstance(token, str) and token:
             row = conn.execute(select(participants).where(participants.c.token == token)
                                ).first()
+            code = normalise_code(token)
+            if row is None and looks_like_resume_code(code):
+                row = conn.execute(select(participants)
+                                   .where(participants.c.resume_code == code)).first()
         if row is None:
             raise fail("unknown_token", field="token")  # never echo a token
         return row

@@ -53,9 +53,23 @@ def _v1_to_v2(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE proposals ADD COLUMN due DATE")
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """v3: every participant gets a short resume code (existing ones too)."""
+    from coopkit.store.codes import new_resume_code
+    from coopkit.store.schema import participants
+
+    conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN resume_code VARCHAR(16)")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX ix_participants_resume_code "
+                         "ON participants (resume_code)")
+    for (pid,) in conn.execute(select(participants.c.id)).all():
+        conn.execute(update(participants).where(participants.c.id == pid)
+                     .values(resume_code=new_resume_code()))
+
+
 #: (version reached, step): applied in order to databases older than that version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (2, _v1_to_v2),
+    (3, _v2_to_v3),
 ]
 
 

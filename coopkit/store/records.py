@@ -54,6 +54,8 @@ class Participant:
     group: str
     establishment: str | None
     validated_at: datetime | None
+    #: Short code (``ABCDE-FGHJK``) to resume from another device; a secret too.
+    resume_code: str | None = field(default=None, repr=False)
 
     @property
     def validated(self) -> bool:

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(TypeDecorator):
@@ -137,6 +137,8 @@ participants = Table(
     "participants", metadata,
     Column("id", Integer, primary_key=True),  # the pseudonym shown in analysis frames
     Column("token", String(64), nullable=False, unique=True),
+    # v3: a short code to resume from another device (the token stays the link's secret)
+    Column("resume_code", String(16)),
     Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="CASCADE"),
            nullable=False),
     Column("group_id", String(64), nullable=False),
@@ -145,6 +147,7 @@ participants = Table(
     Column("validated_at", UTCDateTime),
 )
 Index("ix_participants_workshop", participants.c.workshop_id)
+Index("ix_participants_resume_code", participants.c.resume_code, unique=True)
 
 answers = Table(
     "answers", metadata,
