@@ -78,6 +78,18 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+#: Where a field sits in a questionnaire mapping: ``("sections", 0, "items", 2, "id")``.
+FieldPath = tuple[object, ...]
+
+
+def dotted(path: FieldPath) -> str:
+    """``("sections", 0, "id")`` -> ``"sections[0].id"``, as messages show a field."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def _show(value: object) -> str:
     if value is None:
         return "-"

@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from coopkit import method
-from coopkit.errors import CoopkitError, Problem, problem, suggest
+from coopkit.errors import CoopkitError, FieldPath, Problem, problem, suggest
+from coopkit.errors import dotted as _dotted
 from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from coopkit.yamlsource import Path_, _dotted, compose, read_text
+
+Path_ = FieldPath
 
 ITEM_TYPES = ("scale", "intensity", "single", "multiple", "text")
 KINDS = ("feelings", "readiness", "survey")
@@ -485,6 +487,8 @@ def content_hash(questionnaire: Questionnaire) -> str:
 
 def load(path: str | Path) -> Questionnaire:
     """Read and parse a questionnaire file (YAML, UTF-8)."""
+    from coopkit.yamlsource import compose, read_text  # YAML only when reading a file
+
     file = Path(path)
     text = read_text(file)
     located = compose(text, str(file))

@@ -57,6 +57,8 @@ from pathlib import Path
 
 from coopkit import method
 from coopkit.errors import CoopkitError, Problem, problem
+from coopkit.errors import FieldPath as Path_
+from coopkit.errors import dotted as _dotted
 from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from coopkit.questionnaire import (
     DONT_KNOW,
@@ -67,7 +69,6 @@ from coopkit.questionnaire import (
     Text,
     parse,
 )
-from coopkit.yamlsource import Path_, _dotted
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 #: How a language is written in column headers (``label::Français (fr)``).

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from coopkit.errors import CoopkitError, Problem, problem
+from coopkit.errors import CoopkitError, FieldPath, Problem, dotted, problem
 
-Path_ = tuple[object, ...]
+Path_ = FieldPath
 
 
 @dataclass
@@ -106,11 +106,7 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, out: Located) -
     return loader.construct_object(node, deep=True)
 
 
-def _dotted(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+_dotted = dotted
 
 
 def _at(p: Problem, file: str, line: int | None = None) -> Problem:

@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     Column,
     Date,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    true,
+    event,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -126,11 +127,14 @@ workshops = Table(
     Column("closed_at", UTCDateTime),
 )
 # A join code is unique among *open* workshops (a closed one may share it).
-Index(
-    "ix_workshops_open_code", workshops.c.code, unique=True,
-    sqlite_where=workshops.c.is_open == true(),
-    postgresql_where=workshops.c.is_open == true(),
-)
+# Written as DDL rather than with ``postgresql_where=``: that keyword makes SQLAlchemy
+# import its whole PostgreSQL dialect (2.7 MB) in every participant kernel, SQLite or not.
+event.listen(workshops, "after_create", DDL(
+    "CREATE UNIQUE INDEX ix_workshops_open_code ON workshops (code) WHERE is_open = 1"
+).execute_if(dialect="sqlite"))
+event.listen(workshops, "after_create", DDL(
+    "CREATE UNIQUE INDEX ix_workshops_open_code ON workshops (code) WHERE is_open"
+).execute_if(dialect="postgresql"))
 Index("ix_workshops_project", workshops.c.project_id)
 
 participants = Table(
