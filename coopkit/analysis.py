@@ -130,6 +130,17 @@ def select(frame: pd.DataFrame, questionnaire: Questionnaire | str | None = None
     return out
 
 
+
+def _scope(frame: pd.DataFrame, questionnaire: Questionnaire, by: object,
+           participant: object) -> tuple[pd.DataFrame, list[str], int]:
+    """The rows, breakdown keys and k of a readiness figure: one participant's own
+    result is neither broken down nor masked (it is theirs); any other is."""
+    rows, keys_by, k = select(frame, questionnaire), _by(by), anonymity_k(frame)
+    if participant is not None:
+        return rows[rows["participant"] == participant], [], 1
+    return rows, keys_by, k
+
+
 def _by(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
@@ -405,12 +416,7 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
     ``principle`` / ``unit``), ``label``, ``score``, ``spread``, ``n``, ``masked``,
     ``status``. Units without any scored answer have ``status == "empty"``.
     """
-    keys_by = _by(by)
-    rows = select(frame, questionnaire)
-    k = anonymity_k(frame)
-    if participant is not None:
-        rows = rows[rows["participant"] == participant]
-        keys_by, k = [], 1
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
     units = _unit_table(questionnaire, level, scored_only=True)
     unit_keys = _UNIT_KEYS[level]
     order = _unit_order(questionnaire, level, units)
@@ -437,12 +443,7 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     Columns: the ``by`` columns, the unit key(s), ``label``, ``completion``, ``n``,
     ``masked``, ``status``.
     """
-    keys_by = _by(by)
-    rows = select(frame, questionnaire)
-    k = anonymity_k(frame)
-    if participant is not None:
-        rows = rows[rows["participant"] == participant]
-        keys_by, k = [], 1
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
     units = _unit_table(questionnaire, level, scored_only=False)
     unit_keys = _UNIT_KEYS[level]
     rows = _narrow(rows, "participant", "group", *keys_by, "item_id", "section_id",
@@ -488,12 +489,7 @@ def weakest_items(frame: pd.DataFrame, questionnaire: Questionnaire, *,
     (title), ``score``, ``weak_share``, ``n``, ``recommendation`` (the item's feedback,
     None when it has none), ``masked``, ``status``. ``limit`` rows per breakdown.
     """
-    keys_by = _by(by)
-    rows = select(frame, questionnaire)
-    k = anonymity_k(frame)
-    if participant is not None:
-        rows = rows[rows["participant"] == participant]
-        keys_by, k = [], 1
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
     readiness_ids = [it.id for it in questionnaire.items() if _is_readiness(it)]
     rows = _narrow(rows, "participant", *keys_by, "item_id", "score", "weak")
     rows = rows[(rows["score"].notna() & rows["item_id"].isin(readiness_ids)).to_numpy()]
