@@ -40,6 +40,16 @@ def _translate(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    """--port and --expect, shared by ``serve`` and ``start``."""
+    from coopkit import serve
+
+    parser.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
+                        help=t("cli.serve.port", default=serve.DEFAULT_PORT))
+    parser.add_argument("--expect", type=int, default=serve.DEFAULT_EXPECT, metavar="N",
+                        help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
+
+
 def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang.help"))
     if data:
@@ -71,10 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    description=t("cli.start.help"), **_parser_kwargs()))
     _common(p)
     p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
-    p.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
-                   help=t("cli.serve.port", default=serve.DEFAULT_PORT))
-    p.add_argument("--expect", type=int, default=serve.DEFAULT_EXPECT, metavar="N",
-                   help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
+    _server_options(p)
     p.add_argument("--lab-port", type=int, default=8888, metavar="P",
                    help=t("cli.start.lab_port", default=8888))
     p.set_defaults(func=cmd_start)
@@ -88,10 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _translate(subs.add_parser("serve", help=t("cli.serve.help"),
                                    description=t("cli.serve.help"), **_parser_kwargs()))
     _common(p)
-    p.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
-                   help=t("cli.serve.port", default=serve.DEFAULT_PORT))
-    p.add_argument("--expect", type=int, default=serve.DEFAULT_EXPECT, metavar="N",
-                   help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
+    _server_options(p)
     p.add_argument("--fill-delay", type=float, default=serve.DEFAULT_FILL_DELAY,
                    metavar="S", help=t("cli.serve.fill_delay",
                                        default=f"{serve.DEFAULT_FILL_DELAY:g}"))
