@@ -69,7 +69,9 @@ case "${1:-}" in
     test_env
     shift
     say "ruff"
-    "$VENV/bin/ruff" check coopkit tests benchmarks docs
+    "$VENV/bin/ruff" check coopkit tests benchmarks docs notebooks/conftest.py
+    say "notebooks, top to bottom under nbval, on a fresh demo project"
+    "$VENV/bin/python" -m pytest --nbval-lax -p no:cacheprovider notebooks/0*.ipynb
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
