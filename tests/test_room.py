@@ -77,6 +77,21 @@ def test_start_and_stop_in_a_thread(store, workshop):
     assert not room.running
 
 
+def test_toggle_button_starts_and_pauses(store, workshop):
+    _, _, ws = workshop
+    room = RoomView(store, ws.id, interval=60, charts=False)
+    assert not room.auto.value and "en pause" in room.auto.description
+    room.auto.value = True  # what a click in the page does
+    assert room.running and room.redraws == 1
+    assert "en cours" in room.auto.description
+    room.auto.value = False
+    assert not room.running and "en pause" in room.auto.description
+    room.start()  # from code, the button follows
+    assert room.auto.value and room.running
+    room.stop()
+    assert not room.auto.value and not room.running
+
+
 def test_start_and_stop_on_an_event_loop(store, workshop):
     _, _, ws = workshop
     room = RoomView(store, ws.id, interval=60, charts=False)

@@ -3,7 +3,9 @@ refreshed by themselves while participants answer.
 
 :class:`RoomView` polls the store every ``interval`` seconds (an asyncio task on the
 kernel's event loop, else a daemon thread) and redraws only when something changed.
-Tests call :meth:`RoomView.refresh` directly. Charts are drawn on a plain matplotlib
+A toggle button above the table starts and pauses the polling, so the consultant can
+freeze the picture for the discussion without running a cell (in Voilà there is no
+cell to run). Tests call :meth:`RoomView.refresh` directly. Charts are drawn on a plain matplotlib
 ``Figure`` (no pyplot state) and shown as PNG images, which works the same in
 JupyterLab, in Voilà and from a background thread. Only group labels and numbers are
 shown here; every text goes through :func:`html.escape`.
@@ -72,17 +74,26 @@ class RoomView(widgets.VBox):
         self._lock = threading.Lock()
         self.redraws = 0
         self.table = widgets.HTML()
+        self.table.add_class("coopkit-room-table")
         self.status = widgets.HTML()
         self.feelings = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.tendencies = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.feelings.add_class("coopkit-room-feelings")
+        self.tendencies.add_class("coopkit-room-tendencies")
         self.notice = widgets.HTML()
-        parts: list[widgets.Widget] = [self.table, self.status]
+        self.auto = widgets.ToggleButton(
+            value=False, description=t("room.auto_off", lang),
+            layout=widgets.Layout(width="auto", align_self="flex-start"))
+        self.auto.add_class("coopkit-room-auto")
+        self.auto.observe(self._on_auto, names="value")
+        parts: list[widgets.Widget] = [self.auto, self.table, self.status]
         if charts:
             parts += [widgets.HTML(f"<h3>{escape(t('room.feelings_title', lang))}</h3>"),
                       self.feelings,
                       widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
                       self.tendencies, self.notice]
         super().__init__(parts)
+        self.add_class("coopkit-room")
 
     # ---------------------------------------------------------------- reading
 
@@ -156,6 +167,15 @@ class RoomView(widgets.VBox):
 
     # ---------------------------------------------------------------- polling
 
+    def _on_auto(self, change: dict) -> None:
+        """The toggle was pressed (or set by :meth:`start` / :meth:`stop`)."""
+        on = bool(change["new"])
+        self.auto.description = t("room.auto_on" if on else "room.auto_off", self._lang)
+        if on and not self.running:
+            self.start()
+        elif not on and self.running:
+            self.stop()
+
     @property
     def running(self) -> bool:
         return (self._task is not None and not self._task.done()) or (
@@ -177,6 +197,7 @@ class RoomView(widgets.VBox):
             self._thread = threading.Thread(target=self._poll_thread, daemon=True,
                                             name="coopkit-room")
             self._thread.start()
+        self.auto.value = True  # after the poller exists: _on_auto sees it running
 
     def stop(self) -> None:
         """Stop polling (the view keeps its last picture)."""
@@ -187,6 +208,7 @@ class RoomView(widgets.VBox):
         if self._thread is not None:
             self._thread.join(timeout=self.interval + 5)
             self._thread = None
+        self.auto.value = False  # after the poller is gone: _on_auto sees it stopped
 
     async def _poll(self) -> None:
         while not self._stop.is_set():
