@@ -19,15 +19,15 @@ def pytest_configure(config) -> None:
     if not (config.getoption("nbval", default=False)
             or config.getoption("nbval_lax", default=False)):
         return
+    from notebook_runner import TEST_ENV
+
     from coopkit.cli import main
 
     data = tempfile.mkdtemp(prefix="coopkit-nbval-")
     _made.append(data)
     if main(["demo", "--data", data]) != 0:
         raise RuntimeError("coopkit demo failed")
-    os.environ.update({"COOPKIT_DATA": data, "COOPKIT_NOTEBOOK_TEST": "1",
-                       "COOPKIT_LANG": "fr",
-                       "MPLBACKEND": "module://matplotlib_inline.backend_inline"})
+    os.environ.update({"COOPKIT_DATA": data, **TEST_ENV})
 
 
 def pytest_unconfigure(config) -> None:

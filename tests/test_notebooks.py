@@ -4,22 +4,21 @@ Each notebook is executed with nbclient in its own folder (``notebooks/``), with
 ``COOPKIT_DATA`` pointing at a temporary data folder filled by ``coopkit demo`` and
 ``COOPKIT_NOTEBOOK_TEST=1`` (cells that would start a poller or a server check it).
 The notebooks' key outputs are checked, and so are the house rules: a title, imports
-in the first code cell, no ``def``/``class`` in a cell, no committed outputs.
+in the first code cell, no ``def``/``class`` in a cell, no committed outputs except the
+text of the cells marked ``# NBVAL_CHECK_OUTPUT`` (see ``notebook_runner.py``).
 """
 
 from __future__ import annotations
 
 import ast
-import os
-from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_runner import NOTEBOOKS, execute, is_checked, kept_outputs, notebook_names
 
 from coopkit.cli import main
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+ALL = notebook_names()
 
 pytestmark = pytest.mark.slow
 
@@ -29,26 +28,6 @@ def demo_data(tmp_path_factory):
     data = tmp_path_factory.mktemp("notebooks-data")
     assert main(["demo", "--data", str(data)]) == 0
     return data
-
-
-def run(name: str, data: Path) -> nbformat.NotebookNode:
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    env = {"COOPKIT_DATA": str(data), "COOPKIT_NOTEBOOK_TEST": "1", "COOPKIT_LANG": "fr",
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # charts as PNG
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits the test's environment
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return nb
 
 
 def outputs(nb: nbformat.NotebookNode) -> list[dict]:
@@ -79,8 +58,14 @@ def test_house_rules(name):
                    if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
         assert defined == [], cell.source
         assert len(cell.source.splitlines()) <= 15, cell.source
-        assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
-            "strip the outputs before committing"
+        if is_checked(cell):  # a figure that matters: its text is kept for nbval
+            assert cell.outputs and cell.execution_count, \
+                "run python tests/notebook_runner.py to store them"
+            assert cell.outputs == kept_outputs(cell.outputs, cell.execution_count), \
+                "only text is kept"
+        else:
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+                "strip the outputs before committing"
         if cell is not code[0]:
             assert not any(isinstance(n, ast.Import | ast.ImportFrom) for n in tree.body), \
                 "imports go in the first code cell"
@@ -90,21 +75,21 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def test_00_sensibiliser(demo_data):
-    nb = run("00_sensibiliser.ipynb", demo_data)
+    nb = execute("00_sensibiliser.ipynb", demo_data)
     text = "\n".join(map(str, mime(nb, "text/markdown")))
     assert "Coopératif" in text and "60 %" in text and "9. " in text
     assert len(mime(nb, WIDGET)) == 2  # the exercise and the quiz
 
 
 def test_01_preparer(demo_data):
-    nb = run("01_preparer.ipynb", demo_data)
+    nb = execute("01_preparer.ipynb", demo_data)
     text = "\n".join(map(str, mime(nb, "text/markdown") + mime(nb, "text/html")))
     assert "Montval" in text
     assert mime(nb, "image/png")  # the join QR code
 
 
 def test_02_animer(demo_data):
-    nb = run("02_animer.ipynb", demo_data)
+    nb = execute("02_animer.ipynb", demo_data)
     assert len(mime(nb, WIDGET)) >= 2  # the room and the proposal form
     html = "\n".join(map(str, mime(nb, "text/html")))
     # The demo's free texts hold markup: shown escaped and whole, never interpreted.
@@ -113,7 +98,7 @@ def test_02_animer(demo_data):
 
 
 def test_03_evaluer(demo_data):
-    nb = run("03_evaluer.ipynb", demo_data)
+    nb = execute("03_evaluer.ipynb", demo_data)
     html = "\n".join(map(str, mime(nb, "text/html")))
     assert "Plan de gestion des risques" in html
     assert len(mime(nb, "image/png")) >= 3  # commitment gauge, T0/T1, readiness
