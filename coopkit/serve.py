@@ -88,7 +88,9 @@ def pool_size(expect: int) -> int:
 def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]:
     """The ``voila`` command line, every option checked against voila 0.5.x."""
     return [
-        python, "-m", "voila", str(opts.notebook),  # one notebook: no tree, no other file
+        # Voilà with compressed responses and a Content-Security-Policy (voila_app.py);
+        # one notebook: no tree, no other file
+        python, "-m", "coopkit.voila_app", str(opts.notebook),
         "--no-browser",
         f"--port={opts.port}",
         "--Voila.port_retries=0",          # fail rather than move to a port nobody was given

@@ -7,9 +7,11 @@ condition (``expect`` / ``wait_for``), bounded by ``TIMEOUT_MS``; nothing sleeps
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
-from urllib.parse import urljoin
+import urllib.request
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from browser_fixtures import (
@@ -203,3 +205,31 @@ def test_kernel_refuses_code_sent_on_its_websocket(page: Page, app_server: AppSe
     assert about_execute == []
     assert not marker.exists()
     assert 'type "execute_request", which is not allowed' in app_server.log.read_text()
+
+
+def test_nothing_is_fetched_from_another_site(page: Page, app_server: AppServer):
+    """A hospital network may log or block third parties: the page loads everything from
+    coopkit serve; the Content-Security-Policy stops the template's CDN stylesheet."""
+    hosts: set[str] = set()
+    blocked: list[str] = []
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    page.on("requestfailed", lambda request: blocked.append(request.url))
+    response = page.goto(app_server.join_url())
+    expect(page.get_by_role("radio", name=GROUP, exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    served_here = f"127.0.0.1:{app_server.port}"
+    elsewhere = hosts - {"", served_here}  # "": data: and blob: addresses
+    assert elsewhere <= {"cdn.jsdelivr.net"}  # Voilà's lab template links Font Awesome
+    assert {urlsplit(url).netloc for url in blocked} == elsewhere  # ...refused by the CSP
+
+
+def test_page_and_scripts_are_sent_compressed(app_server: AppServer):
+    """On a venue's Wi-Fi every byte counts: gzip when the phone accepts it."""
+    request = urllib.request.Request(app_server.base + serve.READY_PATH,
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=TIMEOUT_MS / 1000) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        wire = response.read()
+    assert len(gzip.decompress(wire)) > 2 * len(wire)

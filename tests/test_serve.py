@@ -58,7 +58,7 @@ def test_every_voila_option_exists_in_the_installed_voila():
 
     classes = _voila_classes()
     command = serve.voila_command(OPTIONS, python="python")
-    assert command[:4] == ["python", "-m", "voila", str(serve.APP_NOTEBOOK)]
+    assert command[:4] == ["python", "-m", "coopkit.voila_app", str(serve.APP_NOTEBOOK)]
     for option in command[4:]:
         name, _, value = option[2:].partition("=")
         if name in Voila.flags:
@@ -75,16 +75,17 @@ def test_every_voila_option_exists_in_the_installed_voila():
 
 
 def test_voila_reads_the_options_as_meant():
-    from voila.app import Voila
+    from coopkit.voila_app import CoopkitVoila
 
-    app = Voila()
+    app = CoopkitVoila()
     app.parse_command_line(serve.voila_command(OPTIONS, python="python")[3:])
     config = app.config
     assert app.extra_args == [str(serve.APP_NOTEBOOK)]
-    assert config.Voila.ip == "0.0.0.0"
-    assert config.Voila.port == 8123
-    assert config.Voila.port_retries == 0
-    assert config.Voila.config_file_paths == [str(serve.VOILA_CONFIG_DIR)]
+    assert app.ip == "0.0.0.0"
+    assert app.port == 8123
+    assert app.port_retries == 0
+    assert app.open_browser is False
+    assert app.config_file_paths == [str(serve.VOILA_CONFIG_DIR)]
     assert not list(serve.VOILA_CONFIG_DIR.glob("voila.*"))
     assert config.VoilaConfiguration.preheat_kernel is True
     assert config.VoilaConfiguration.default_pool_size == 33
