@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
@@ -141,6 +142,22 @@ def test_validate_and_see_result_with_hostile_free_text(page: Page, app_server: 
     with open_store(None, data=str(app_server.data)) as store:
         assert store.answers(token) == {"g1": 3, "g2": HOSTILE}
         assert store.resume(token).validated
+
+
+def test_text_is_saved_while_the_field_still_has_the_focus(page: Page, app_server: AppServer):
+    """A phone locked mid-remark never blurs the field: the text must not wait for it."""
+    join(page, app_server)
+    token = resume_token(page)
+    remark = page.locator(".coopkit-item-text textarea")
+    remark.click()
+    remark.press_sequentially("Écrit sans quitter le champ", delay=10)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    with open_store(None, data=str(app_server.data)) as store:
+        while store.answers(token).get("g2") != "Écrit sans quitter le champ":
+            assert time.monotonic() < deadline, store.answers(token)
+            page.wait_for_timeout(100)  # polls the store; the page keeps running
+    assert page.evaluate("() => document.activeElement.tagName") == "TEXTAREA"
+    expect(page.locator(".coopkit-saved")).to_contain_text("Réponse enregistrée")
 
 
 def test_every_step_is_accessible(page: Page, app_server: AppServer, axe_script):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from pathlib import Path
 
 import pytest
+from tests_helpers import in_an_event_loop
 
 from coopkit import load_questionnaire, open_store
 from coopkit.widgets.proposals import ProposalCapture
@@ -102,20 +102,7 @@ def test_start_and_stop_on_an_event_loop(store, workshop):
         room.stop()
         await asyncio.sleep(0)  # let the cancellation land
 
-    # A loop of its own, in a thread: the browser tests' Playwright keeps a loop
-    # running in this thread for the whole session.
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and errors == []
+    in_an_event_loop(scenario)
     assert not room.running
 
 

@@ -3,19 +3,24 @@ at the widgets and at the store (a real SQLite file in tmp_path)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import html
 import os
+import threading
+import time
 import warnings
 from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from tests_helpers import in_an_event_loop
 
 from coopkit import open_store
 from coopkit.errors import fail
 from coopkit.i18n import set_language
 from coopkit.questionnaire import Item, load, parse
+from coopkit.widgets import items
 from coopkit.widgets.app import ParticipantApp, resume_href
 from coopkit.widgets.form import pages_of
 from coopkit.widgets.items import answered, item_widget
@@ -256,6 +261,28 @@ def test_every_answer_is_saved_when_given(store, workshop):
     w = form.page_widgets()[0]
     w.value = "dk"  # a change replaces the answer
     assert store.answers(token)["g1"] == "dk"
+
+
+def test_typed_text_is_saved_after_a_pause_and_at_once_on_a_page_turn(
+        store, workshop, monkeypatch):
+    monkeypatch.setattr(items, "TEXT_PAUSE", 0.3)
+    app = joined(store, workshop)
+    form, token = app.form, app.participant.token
+    form.go(next(i for i, p in enumerate(form.pages) if any(it.id == "t1" for it in p.items)))
+    area = form.widgets["t1"].control
+
+    async def scenario() -> None:
+        area.value, area.value = "Bon", "Bonjour"  # key strokes, sent as typed
+        assert "t1" not in store.answers(token)  # still typing: nothing saved per letter
+        deadline = time.monotonic() + 10
+        while store.answers(token).get("t1") != "Bonjour":
+            assert time.monotonic() < deadline, "the pause did not save the text"
+            await asyncio.sleep(0.05)
+        area.value = "Bonjour à tous"
+        form.go(form.page)  # a page turn does not wait for the pause
+        assert store.answers(token)["t1"] == "Bonjour à tous"
+
+    in_an_event_loop(scenario)
 
 
 def test_pages_next_back_and_progress(store, workshop, questionnaire):
@@ -542,7 +569,6 @@ def fake_voila(monkeypatch):
     the environment of a preheated kernel pointing at it."""
     import asyncio
     import json
-    import threading
 
     from websockets.asyncio.server import serve
 

@@ -1,4 +1,9 @@
-"""Shared test data."""
+"""Shared test data and helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
 
 BASE_QUESTIONNAIRE = """\
 id: atelier
@@ -57,3 +62,20 @@ sections:
         required: false
         text: {fr: "Autre chose ?", en: "Anything else?"}
 """
+
+
+def in_an_event_loop(scenario) -> None:
+    """Run ``scenario()`` (a coroutine function) on an event loop of its own, as a kernel
+    runs widget callbacks; in a thread, since Playwright may hold this thread's loop."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and errors == []

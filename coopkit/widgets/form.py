@@ -135,6 +135,7 @@ class FormWidget(widgets.VBox):
 
     def go(self, index: int) -> None:
         """Show page ``index`` (clamped); pending answers are retried on the way."""
+        self.commit_typing()
         self.flush()
         self.page = max(0, min(index, len(self.pages) - 1))
 
@@ -232,6 +233,11 @@ class FormWidget(widgets.VBox):
         self.flush()
         self._update_progress()
 
+    def commit_typing(self) -> None:
+        """Take the text being typed now, without waiting for the pause."""
+        for w in self.widgets.values():
+            w.commit()
+
     def flush(self) -> bool:
         """Send every answer not saved yet; True when nothing is left pending."""
         for item_id, value in list(self._pending.items()):
@@ -280,6 +286,7 @@ class FormWidget(widgets.VBox):
     def finish(self) -> bool:
         """Step 1 done? Saves what is pending and flags required questions left empty
         (then shows the first page holding one). True when the result may be shown."""
+        self.commit_typing()
         if not self.flush():
             self.notice.show(t("app.form.unsaved_before_result", self.lang), "error")
             return False

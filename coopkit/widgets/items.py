@@ -17,6 +17,7 @@ item left empty can be flagged with :meth:`ItemWidget.flag`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import ipywidgets as widgets
@@ -75,6 +76,9 @@ class ItemWidget(widgets.VBox):
 
     def set_disabled(self, disabled: bool) -> None:
         self.control.disabled = disabled
+
+    def commit(self) -> None:
+        """Make ``value`` catch up with the control now (text waits for a pause)."""
 
     # -- shared -----------------------------------------------------------------
 
@@ -203,12 +207,40 @@ class MultipleItem(ItemWidget):
             checkbox.disabled = disabled
 
 
+#: Seconds without a key stroke before a text answer is saved.
+TEXT_PAUSE = 1.0
+
+
 class TextItem(ItemWidget):
-    """Free text. Sent when the field loses the focus (not at every key stroke: one
-    save per answer, not one per letter, over a weak Wi-Fi)."""
+    """Free text. The page sends what is typed as it is typed (so a phone locked or a
+    tab closed mid-sentence loses nothing that reached the kernel), and ``value`` (hence
+    the save) follows after a pause of :data:`TEXT_PAUSE` seconds: one save per
+    sentence, not one per letter. :meth:`commit` (page turn, result) does not wait.
+    Outside an event loop (tests, scripts) ``value`` follows at once."""
+
+    _timer: asyncio.TimerHandle | None = None
+
+    def _on_control(self, change: dict) -> None:
+        if self._syncing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.commit()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(TEXT_PAUSE, self.commit)
+
+    def commit(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._read() != self.value:
+            self.value = self._read()
 
     def _build(self) -> widgets.Widget:
-        area = widgets.Textarea(value="", continuous_update=False,
+        area = widgets.Textarea(value="", continuous_update=True,
                                 description=t("app.item.text_label", self.lang),
                                 placeholder=t("app.item.text_placeholder", self.lang))
         area.add_class("coopkit-text")
