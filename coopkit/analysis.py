@@ -788,7 +788,9 @@ def others_shoes(frame: pd.DataFrame) -> pd.DataFrame:
     ``n_estimate``, ``n_actual``, ``masked``, ``status``.
     """
     k = anonymity_k(frame)
-    est = frame[frame["about"].notna().to_numpy()]
+    # A group's estimate of itself is not an estimate of another (the app does not ask
+    # it; answers entered otherwise, e.g. from paper, are left out here).
+    est = frame[(frame["about"].notna() & (frame["about"] != frame["group"])).to_numpy()]
     own = _own_feelings(frame)
     columns = ["group", "about", "item_id", "mirrors", "theme", "feeling", "estimate",
                "actual", "gap", "n_estimate", "n_actual"]

@@ -231,10 +231,8 @@ def _answers(questionnaire: Questionnaire, profile: GroupProfile, wave: str,
              rng: np.random.Generator) -> Iterator[tuple[str, object]]:
     """The (item id, value) pairs one participant of ``profile`` gives."""
     for item in questionnaire.items():
-        if item.groups and profile.group not in item.groups:
+        if not item.asked_of(profile.group):
             continue
-        if item.about == profile.group:
-            continue  # nobody estimates their own group "in the other's shoes"
         # Free texts are written by about a third of the room; the "in the other's
         # shoes" estimates are an exercise everybody in the room does.
         draw = rng.random()

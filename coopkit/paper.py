@@ -371,5 +371,5 @@ def missing_required(questionnaire: Questionnaire, group: str,
                      answers: Mapping[str, object]) -> list[str]:
     """The required questions asked to ``group`` that have no answer."""
     return [it.id for it in questionnaire.items()
-            if it.required and (not it.groups or group in it.groups)
+            if it.required and it.asked_of(group)
             and _blank(answers.get(it.id))]

@@ -107,6 +107,14 @@ class Item:
     weak_above: float | None = None
     help: Text | None = None
 
+    def asked_of(self, group: str | None) -> bool:
+        """Whether a participant of ``group`` is asked this item: ``groups:`` restricts
+        it, and nobody estimates their own group "in the other's shoes" (``about``).
+        ``None`` (group not known yet) is asked everything."""
+        if group is None:
+            return True
+        return (not self.groups or group in self.groups) and self.about != group
+
     def check(self, value: object) -> object:
         """Return ``value`` normalised for storage, or raise a :class:`CoopkitError`."""
         bad = CoopkitError(

@@ -320,6 +320,7 @@ def answers(questionnaire: Questionnaire, participants: Mapping[str, int], *,
     tags = {it.id: it for it in items}
     for position, item in enumerate(items):
         shown = np.ones(count, bool) if not item.groups else np.isin(group_of, item.groups)
+        shown &= group_of != item.about  # nobody estimates their own group
         shown &= rng.random(count) >= skip
         who = np.flatnonzero(shown)
         if who.size == 0:

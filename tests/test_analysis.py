@@ -481,6 +481,16 @@ def test_others_shoes_gap():
     assert cell["n_estimate"] == 2 and cell["n_actual"] == 2
 
 
+def test_a_group_estimating_itself_is_left_out():
+    # medical staff "estimating" themselves (e.g. entered from paper) is no estimate
+    selves = [feeling(3, "medical_soignant", 1.0, item="e2", about="medical_soignant"),
+              feeling(4, "medical_soignant", 1.0, item="e2", about="medical_soignant")]
+    table = analysis.others_shoes(frame(SHOES + selves, k=2))
+    assert set(zip(table["group"], table["item_id"], strict=True)) == {
+        ("personnel", "e1"), ("personnel", "e2")}
+    assert one(table, item_id="e2")["estimate"] == approx(.3)
+
+
 @pytest.mark.parametrize(("k", "status"), [(1, OK), (2, OK), (3, MASKED)])
 def test_others_shoes_masked_when_either_side_is_small(k, status):
     # both sides have 2 respondents: k-1 and k show, k+1 masks

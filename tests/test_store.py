@@ -350,6 +350,22 @@ def test_answer_time_is_updated_on_each_change(store, workshop):
     assert frame["answered_at"].iloc[0] >= first and frame["value"].iloc[0] == 3
 
 
+def test_a_required_estimate_of_ones_own_group_is_not_required_of_it(store, project):
+    from coopkit.questionnaire import parse
+
+    mapping = to_mapping(QUESTIONNAIRE)
+    mapping["sections"][0]["items"].append(
+        {"id": "autre_medical", "type": "intensity", "max": 5, "about": "medical_soignant",
+         "feeling": "peur", "theme": "arbitrage",
+         "text": {"fr": "Selon vous ?", "en": "In your view?"}})
+    ws = store.open_workshop(project, parse(mapping))
+    medical, staff = (store.join(ws.code, g) for g in ("medical_soignant", "personnel"))
+    for p in (medical, staff):
+        answer_required(store, p.token)
+    assert store.validate(medical.token).validated  # not asked about themselves
+    check(problem_of(store.validate, staff.token), "missing_answers", "autre_medical")
+
+
 def test_validate_locks_answers(store, workshop):
     p = store.join(workshop.code, "personnel")
     store.save_answer(p.token, "attrait_qualite", 2)

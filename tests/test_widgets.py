@@ -537,6 +537,16 @@ def test_whole_real_questionnaire(store, name):
     assert app.result.value == mine.as_value()
 
 
+def test_nobody_is_asked_to_estimate_their_own_group():
+    questionnaire = load(ROOT / "questionnaires" / "ressentis.yaml")
+    about = {it.id: it.about for it in questionnaire.items() if it.about}
+    assert "medical_soignant" in about.values()
+    for group in ("medical_soignant", "personnel", None):
+        asked = {it.id for p in pages_of(questionnaire, group) for it in p.items}
+        assert {i for i in about if i in asked} == {
+            i for i, whom in about.items() if whom != group}, group
+
+
 # ------------------------------------------------------------------- URL, notebook
 
 @pytest.mark.parametrize(("query", "code", "resume", "lang"), [

@@ -471,7 +471,7 @@ class Store:
                 given = set(conn.execute(select(answers.c.item_id)
                                          .where(answers.c.participant_id == ref.id)).scalars())
                 missing = [it.id for it in q.items()
-                           if it.required and (not it.groups or ref.group in it.groups)
+                           if it.required and it.asked_of(ref.group)
                            and it.id not in given]
                 if missing:
                     shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")

@@ -53,20 +53,15 @@ class Page:
         return self.part or self.section
 
 
-def shown_to(item: Item, group: str | None) -> bool:
-    """Whether the participant's group is asked this item (``groups:`` restricts it)."""
-    return not item.groups or group is None or group in item.groups
-
-
 def pages_of(questionnaire: Questionnaire, group: str | None = None) -> list[Page]:
     """The pages of a questionnaire for one group (parts with no question are skipped)."""
     pages: list[Page] = []
     for section in questionnaire.sections:
-        own = tuple(it for it in section.items if shown_to(it, group))
+        own = tuple(it for it in section.items if it.asked_of(group))
         if own:
             pages.append(Page(section, None, own))
         for sub in section.subsections:
-            items = tuple(it for it in sub.all_items() if shown_to(it, group))
+            items = tuple(it for it in sub.all_items() if it.asked_of(group))
             if items:
                 pages.append(Page(section, sub, items))
     return pages
@@ -329,7 +324,7 @@ class FormWidget(widgets.VBox):
                                f"{''.join(r for r in rows if r)}</ul></details>")
 
     def _completion_row(self, section: Section, items, depth: int) -> str:
-        shown = [it for it in items if shown_to(it, self.group)]
+        shown = [it for it in items if it.asked_of(self.group)]
         if not shown:
             return ""
         done = sum(1 for it in shown if answered(self.value.get(it.id)))

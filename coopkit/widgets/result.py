@@ -22,7 +22,6 @@ import traitlets
 from coopkit import method
 from coopkit.i18n import t
 from coopkit.questionnaire import Item, Questionnaire
-from coopkit.widgets.form import shown_to
 from coopkit.widgets.html import (
     Notice,
     bar,
@@ -94,7 +93,7 @@ def own_result(questionnaire: Questionnaire, answers: Mapping[str, object],
 
     def scores(items: Iterable[Item]) -> list[float | None]:
         return [it.score(answers.get(it.id)) for it in items
-                if is_readiness(it) and shown_to(it, group)]
+                if is_readiness(it) and it.asked_of(group)]
 
     sections = tuple(
         SectionScore(s.id, s.title.get(lang), _mean(scores(s.all_items())), tuple(
@@ -102,7 +101,7 @@ def own_result(questionnaire: Questionnaire, answers: Mapping[str, object],
             for u in s.subsections))
         for s in questionnaire.sections
     )
-    all_items = [it for it in questionnaire.items() if shown_to(it, group)]
+    all_items = [it for it in questionnaire.items() if it.asked_of(group)]
     cells = []
     for theme in method.THEME_IDS:
         for feeling in method.FEELING_IDS:
