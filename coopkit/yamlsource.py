@@ -76,6 +76,11 @@ def compose(text: str, source: str = "<input>") -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        undefined = str(exc.problem or "").partition("found undefined alias ")[2]
+        if undefined:  # *name without &name before it
+            name = undefined.strip("'\"")
+            raise CoopkitError(_at(problem("yaml_alias_undefined", value=name, name=name), source,
+                                   line)) from None
         detail = " ".join(str(s) for s in (exc.context, exc.problem) if s)
         raise CoopkitError(_at(problem("yaml_invalid", value=detail), source, line)) from None
     except yaml.YAMLError as exc:

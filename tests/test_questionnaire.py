@@ -160,6 +160,8 @@ BROKEN = [
      56, ["'weak_below'", "scale, intensity"]),
     ("boolean expected", lambda s: s.replace("dont_know: true", "dont_know: peut-être"),
      19, ["peut-être", "true / false"]),
+    ("label reused before it is named", lambda s: s.replace(
+        "text: {fr: Peur, en: Fear}", "text: *peur"), 33, ["*peur", "&peur"]),
 ]
 
 
@@ -179,6 +181,17 @@ def test_broken_file_is_explained(tmp_path, name, transform, line, needles):
         assert any(ln.startswith(f"{path}:{line}: ") for ln in matching), matching
     else:
         assert all(re.match(rf"^{re.escape(str(path))}(:\d+)?: ", ln) for ln in matching)
+
+
+def test_a_label_named_once_and_reused_reads_as_written_out(tmp_path):
+    named = BASE.replace("text: {fr: Peur, en: Fear}", "text: &peur {fr: Peur, en: Fear}", 1)
+    reused = named + "      - id: g6\n        type: text\n        required: false\n" \
+        "        text: *peur\n"
+    written = BASE + "      - id: g6\n        type: text\n        required: false\n" \
+        "        text: {fr: Peur, en: Fear}\n"
+    a, b = (load_questionnaire(write(tmp_path, text)) for text in (reused, written))
+    assert a.item("g6").text == b.item("g6").text == a.item("g2").text
+    assert a.content_hash == b.content_hash
 
 
 def test_at_least_fifteen_distinct_broken_files():
