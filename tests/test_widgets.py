@@ -185,9 +185,13 @@ def test_item_widget_from_control(questionnaire):
     multiple.boxes["x"].value = True
     assert multiple.value == ["x", "y"]  # in the choices' order
     area = item_widget(questionnaire.item("t1"), "fr")
+    # Text follows after a pause in typing when an event loop runs (a kernel's; here,
+    # maybe Playwright's, which never runs the timer): commit() takes it at once.
     area.control.value = "un mot"
+    area.commit()
     assert area.value == "un mot"
     area.control.value = ""
+    area.commit()
     assert area.value == ""  # erased: saved as erased
 
 
