@@ -370,6 +370,5 @@ def _blank(value: object) -> bool:
 def missing_required(questionnaire: Questionnaire, group: str,
                      answers: Mapping[str, object]) -> list[str]:
     """The required questions asked to ``group`` that have no answer."""
-    return [it.id for it in questionnaire.items()
-            if it.required and it.asked_of(group)
-            and _blank(answers.get(it.id))]
+    return [it.id for it in questionnaire.required_of(group)
+            if _blank(answers.get(it.id))]

@@ -242,6 +242,10 @@ class Questionnaire:
         for section in self.sections:
             yield from section.all_items()
 
+    def required_of(self, group: str | None) -> list[Item]:
+        """The required items a participant of ``group`` is asked, in order."""
+        return [it for it in self.items() if it.required and it.asked_of(group)]
+
     def item(self, item_id: str) -> Item:
         """The item with this id (a :class:`CoopkitError` if there is none)."""
         found = self._index().get(item_id)

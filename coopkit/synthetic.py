@@ -318,9 +318,9 @@ def answers(questionnaire: Questionnaire, participants: Mapping[str, int], *,
     frames = []
     items = list(questionnaire.items())
     tags = {it.id: it for it in items}
+    groups = list(participants)
     for position, item in enumerate(items):
-        shown = np.ones(count, bool) if not item.groups else np.isin(group_of, item.groups)
-        shown &= group_of != item.about  # nobody estimates their own group
+        shown = np.isin(group_of, [g for g in groups if item.asked_of(g)])
         shown &= rng.random(count) >= skip
         who = np.flatnonzero(shown)
         if who.size == 0:

@@ -470,9 +470,7 @@ class Store:
             if row.validated_at is None:
                 given = set(conn.execute(select(answers.c.item_id)
                                          .where(answers.c.participant_id == ref.id)).scalars())
-                missing = [it.id for it in q.items()
-                           if it.required and it.asked_of(ref.group)
-                           and it.id not in given]
+                missing = [it.id for it in q.required_of(ref.group) if it.id not in given]
                 if missing:
                     shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
                     raise fail("missing_answers", field="validate", value=shown,
