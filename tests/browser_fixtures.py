@@ -146,13 +146,18 @@ def start_serve(data: Path, port: int, expect: int = 2, fill_delay: float = 1.0
     ``--fill-delay 1``: the tests open more pages than the pool holds, and must not wait
     for the 60 s a real room gets before refills start.
     """
-    command = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
-               "--port", str(port), "--expect", str(expect),
-               "--fill-delay", str(fill_delay)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("COOPKIT_DATABASE_URL", None)
-    with (data / "serve.out").open("w") as out:
-        return subprocess.Popen(command, env=env, cwd=str(ROOT), stdout=out,
+    return launch([sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
+                   "--port", str(port), "--expect", str(expect),
+                   "--fill-delay", str(fill_delay)], data / "serve.out")
+
+
+def launch(command: list[str], log: Path, **env: str) -> subprocess.Popen:
+    """A server process from the repository root, on the SQLite file of its data folder
+    (never a ``COOPKIT_DATABASE_URL`` of the test run), its output in ``log``."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    full_env.pop("COOPKIT_DATABASE_URL", None)
+    with log.open("w") as out:
+        return subprocess.Popen(command, env=full_env, cwd=str(ROOT), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 

@@ -12,7 +12,6 @@ Every wait is on a condition, bounded; nothing sleeps.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from browser_fixtures import (
     ROOT,
     TIMEOUT_MS,
     free_port,
+    launch,
     start_serve,
     stop_serve,
     wait_serving,
@@ -54,14 +54,10 @@ class Room:
 
 def _voila_room(data: Path, port: int) -> subprocess.Popen:
     """The consultant's way to put the room on the projector: Voilà on ``02_animer``."""
-    command = [sys.executable, "-m", "voila", str(ROOM_NOTEBOOK), "--no-browser",
-               f"--port={port}", "--Voila.ip=127.0.0.1"]
-    env = {**os.environ, "COOPKIT_DATA": str(data), "PYTHONUNBUFFERED": "1"}
-    for name in ("COOPKIT_DATABASE_URL", "COOPKIT_NOTEBOOK_TEST"):
-        env.pop(name, None)
-    with (data / "room.out").open("w") as out:
-        return subprocess.Popen(command, env=env, cwd=str(ROOT), stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    # COOPKIT_NOTEBOOK_TEST empty: the notebook starts its live update, as for a room
+    return launch([sys.executable, "-m", "voila", str(ROOM_NOTEBOOK), "--no-browser",
+                   f"--port={port}", "--Voila.ip=127.0.0.1"], data / "room.out",
+                  COOPKIT_DATA=str(data), COOPKIT_NOTEBOOK_TEST="")
 
 
 @pytest.fixture(scope="module")
