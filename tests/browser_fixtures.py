@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from coopkit import serve
 
@@ -241,3 +242,42 @@ def kernel_message(msg_type: str, content: dict[str, Any], channel: str = "shell
         "buffers": [],
     })
 
+
+# ------------------------------------------------------------- a participant's steps
+# Button texts and CSS classes: the docstring of coopkit/widgets/app.py.
+
+#: The group the test participants choose.
+GROUP = "Personnels des établissements"
+
+
+def fits(page: Any) -> None:
+    """Nothing wider than the phone: no horizontal scroll."""
+    assert no_horizontal_scroll(page), page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+
+def join(page: Any, url: str, *, establishment: bool = False) -> None:
+    """Open a join link (the code is in the URL), choose :data:`GROUP` (and the first
+    establishment offered, with ``establishment``), start."""
+    page.goto(url)
+    radio = page.get_by_role("radio", name=GROUP, exact=True)
+    expect(radio).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+    radio.check()
+    if establishment:
+        page.locator(".coopkit-establishment input[type=radio]").first.check()
+    page.get_by_role("button", name="Commencer", exact=True).click()
+    expect(page.locator(".coopkit-form")).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+
+
+def to_result(page: Any) -> None:
+    page.get_by_role("button", name="Voir mon résultat", exact=True).click()
+    expect(page.locator(".coopkit-result")).to_be_visible(timeout=TIMEOUT_MS)
+    fits(page)
+
+
+def validate(page: Any) -> None:
+    page.get_by_role("button", name="Valider mon résultat", exact=True).click()
+    expect(page.locator(".coopkit-thanks")).to_contain_text("Merci", timeout=TIMEOUT_MS)
+    fits(page)

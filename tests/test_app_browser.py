@@ -16,11 +16,15 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from browser_fixtures import (
+    GROUP,
     TIMEOUT_MS,
     AppServer,
     axe_violations,
+    fits,
+    join,
     kernel_message,
-    no_horizontal_scroll,
+    to_result,
+    validate,
 )
 from playwright.sync_api import Page, expect
 
@@ -28,7 +32,6 @@ from coopkit import open_store, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-GROUP = "Personnels des établissements"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -56,40 +59,10 @@ def dialogs(page: Page) -> list[str]:
     return seen
 
 
-def fits(page: Page) -> None:
-    """Nothing wider than the phone: no horizontal scroll."""
-    assert no_horizontal_scroll(page), page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-
-
-def join(page: Page, app_server: AppServer) -> None:
-    """Open the link of the workshop (the code is in the URL), choose a group, start."""
-    page.goto(app_server.join_url())
-    radio = page.get_by_role("radio", name=GROUP, exact=True)
-    expect(radio).to_be_visible(timeout=TIMEOUT_MS)
-    fits(page)
-    radio.check()
-    page.get_by_role("button", name="Commencer", exact=True).click()
-    expect(page.locator(".coopkit-form")).to_be_visible(timeout=TIMEOUT_MS)
-    fits(page)
-
-
 def answer_first(page: Page, label: str = "Oui") -> None:
     page.get_by_role("radio", name=label, exact=True).check()
     expect(page.locator(".coopkit-saved")).to_contain_text("Réponse enregistrée",
                                                            timeout=TIMEOUT_MS)
-
-
-def to_result(page: Page) -> None:
-    page.get_by_role("button", name="Voir mon résultat", exact=True).click()
-    expect(page.locator(".coopkit-result")).to_be_visible(timeout=TIMEOUT_MS)
-    fits(page)
-
-
-def validate(page: Page) -> None:
-    page.get_by_role("button", name="Valider mon résultat", exact=True).click()
-    expect(page.locator(".coopkit-thanks")).to_contain_text("Merci", timeout=TIMEOUT_MS)
-    fits(page)
 
 
 def resume_token(page: Page) -> str:
@@ -100,7 +73,7 @@ def resume_token(page: Page) -> str:
 
 
 def test_join_from_link_answer_and_resume_after_reload(page: Page, app_server: AppServer):
-    join(page, app_server)
+    join(page, app_server.join_url())
     answer_first(page)
     token = resume_token(page)
     with open_store(None, data=str(app_server.data)) as store:
@@ -124,7 +97,7 @@ def test_join_from_link_answer_and_resume_after_reload(page: Page, app_server: A
 
 def test_validate_and_see_result_with_hostile_free_text(page: Page, app_server: AppServer,
                                                         dialogs: list[str]):
-    join(page, app_server)
+    join(page, app_server.join_url())
     answer_first(page, "Plutôt oui")
     remark = page.locator(".coopkit-item-text textarea")
     remark.fill(HOSTILE)
@@ -146,7 +119,7 @@ def test_validate_and_see_result_with_hostile_free_text(page: Page, app_server: 
 
 def test_text_is_saved_while_the_field_still_has_the_focus(page: Page, app_server: AppServer):
     """A phone locked mid-remark never blurs the field: the text must not wait for it."""
-    join(page, app_server)
+    join(page, app_server.join_url())
     token = resume_token(page)
     remark = page.locator(".coopkit-item-text textarea")
     remark.click()

@@ -26,9 +26,12 @@ from browser_fixtures import (
     ROOT,
     TIMEOUT_MS,
     free_port,
+    join,
     launch,
     start_serve,
     stop_serve,
+    to_result,
+    validate,
     wait_serving,
 )
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -41,7 +44,6 @@ ROOM_NOTEBOOK = ROOT / "notebooks" / "02_animer.ipynb"
 SCREEN = {"width": 1280, "height": 900}
 #: The room polls every 5 s (the notebook's parameter); a change shows well within this.
 LIVE_MS = 60_000
-GROUP = "Personnels des établissements"  # personnel
 
 
 @dataclass(frozen=True)
@@ -130,28 +132,18 @@ def test_room_view_updates_by_itself_when_a_participant_validates(browser: Brows
         projector.evaluate("() => { window.coopkitNotReloaded = true; }")
 
         participant = phone.new_page()
-        participant.goto(f"http://127.0.0.1:{room.app_port}/?code={room.code}")
-        radio = participant.get_by_role("radio", name=GROUP, exact=True)
-        expect(radio).to_be_visible(timeout=TIMEOUT_MS)
-        radio.check()
-        places = participant.locator(".coopkit-establishment input[type=radio]")
-        if places.count():
-            places.first.check()
-        participant.get_by_role("button", name="Commencer", exact=True).click()
-        expect(participant.locator(".coopkit-form")).to_be_visible(timeout=TIMEOUT_MS)
+        join(participant, f"http://127.0.0.1:{room.app_port}/?code={room.code}",
+             establishment=True)
 
         # joining already shows on the projector, before any validation
         expect(total(projector, 2)).to_have_text(str(joined + 1), timeout=LIVE_MS)
         expect(total(projector, 3)).to_have_text(str(validated))
 
         asked = [it for it in load_questionnaire(ROOT / "questionnaires" / "ressentis.yaml")
-                 .items() if it.type == "intensity" and it.asked_of("personnel")]
+                 .items() if it.type == "intensity" and it.asked_of("personnel")]  # GROUP
         assert fill_every_page(participant) == len(asked)  # not the 2 about themselves
-        participant.locator(".coopkit-finish").click()
-        expect(participant.locator(".coopkit-result")).to_be_visible(timeout=TIMEOUT_MS)
-        participant.get_by_role("button", name="Valider mon résultat", exact=True).click()
-        expect(participant.locator(".coopkit-thanks")).to_contain_text(
-            "Merci", timeout=TIMEOUT_MS)
+        to_result(participant)
+        validate(participant)
 
         # the validation reaches the room without a reload: count and feelings map
         expect(total(projector, 3)).to_have_text(str(validated + 1), timeout=LIVE_MS)
