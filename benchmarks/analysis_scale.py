@@ -25,8 +25,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from coopkit import analysis, method, synthetic
-from coopkit.questionnaire import Questionnaire
+from coopkit import analysis, synthetic
+from coopkit.definitions import method
+from coopkit.definitions.questionnaire import Questionnaire
 
 PARTICIPANTS_PER_GROUP = 2_000
 

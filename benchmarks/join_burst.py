@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coopkit import serve as serving  # noqa: E402 - after the path set-up above
+from coopkit.serving import serve as serving  # noqa: E402 - after the path set-up above
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "ressentis.yaml"
 CHROMIUM = "/usr/bin/chromium"

@@ -114,7 +114,7 @@ def worker(url: str, code: str, seed: int, think_ms: float) -> None:
 # ------------------------------------------------------------------------ parent
 
 def run(url: str, writers: int, items: int, think_ms: float) -> dict:
-    from coopkit.questionnaire import parse
+    from coopkit.definitions.questionnaire import parse
     from coopkit.store import open_store
 
     with open_store(url) as store:

@@ -26,7 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.analysis import DEFAULT_K, MASKED, OK
 from coopkit.i18n import get_language, normalise_language, t
 

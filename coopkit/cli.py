@@ -42,7 +42,7 @@ def _translate(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
     """--port and --expect, shared by ``serve`` and ``start``."""
-    from coopkit import serve
+    from coopkit.serving import serve
 
     parser.add_argument("--port", type=int, default=serve.DEFAULT_PORT, metavar="P",
                         help=t("cli.serve.port", default=serve.DEFAULT_PORT))
@@ -58,7 +58,7 @@ def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help texts in the language in force."""
-    from coopkit import serve  # its defaults appear in the help texts
+    from coopkit.serving import serve  # its defaults appear in the help texts
 
     parser = _translate(argparse.ArgumentParser(
         prog="coopkit", description=t("cli.description"), **_parser_kwargs()))
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check questionnaire files; one summary line each, or ``FILE:LINE:`` problems."""
-    from coopkit.questionnaire import load
+    from coopkit.definitions.questionnaire import load
 
     files: list[Path] = []
     for raw in args.paths:
@@ -243,7 +243,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the participant app on the local network until Ctrl-C or SIGTERM."""
-    from coopkit import serve
+    from coopkit.serving import serve
 
     if not 1 <= args.expect <= serve.MAX_EXPECT:
         raise fail("expect_invalid", field="--expect", value=args.expect)
@@ -255,7 +255,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a workshop or a project to Excel, CSV or a PDF report."""
-    from coopkit.report import export
+    from coopkit.exports.tables import export
     from coopkit.store import open_store
 
     data = config.data_dir(args.data)
@@ -268,7 +268,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import_xlsform(args: argparse.Namespace) -> int:
     """Turn an XLSForm workbook into a questionnaire YAML file (validated first)."""
-    from coopkit.xlsform import parse_sheets, read_sheets, write_yaml
+    from coopkit.definitions.xlsform import parse_sheets, read_sheets, write_yaml
 
     questionnaire, mapping = parse_sheets(read_sheets(args.path), args.path)
     for warning in questionnaire.warnings:
@@ -283,8 +283,8 @@ def cmd_import_xlsform(args: argparse.Namespace) -> int:
 
 def cmd_export_xlsform(args: argparse.Namespace) -> int:
     """Write a questionnaire as an XLSForm workbook."""
-    from coopkit.questionnaire import load
-    from coopkit.xlsform import write_xlsform
+    from coopkit.definitions.questionnaire import load
+    from coopkit.definitions.xlsform import write_xlsform
 
     out = write_xlsform(load(args.path), args.out)
     print(t("cli.export_xlsform.done", file=out))

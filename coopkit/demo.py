@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coopkit.method import PLAN_OF_FEELING
-from coopkit.questionnaire import DONT_KNOW, Item, Questionnaire
-from coopkit.questionnaire import load as load_questionnaire
+from coopkit.definitions.method import PLAN_OF_FEELING
+from coopkit.definitions.questionnaire import DONT_KNOW, Item, Questionnaire
+from coopkit.definitions.questionnaire import load as load_questionnaire
 
 if TYPE_CHECKING:
     from coopkit.store import Store

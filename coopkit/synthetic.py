@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.analysis import ANSWER_COLUMNS
-from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, parse
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, parse
 
 #: Groups of the example questionnaire and of the demo workshop.
 DEMO_GROUPS = ("direction_generale", "encadrement", "personnel", "medical_soignant",

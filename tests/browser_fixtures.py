@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from coopkit import serve
+from coopkit.serving import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -130,7 +130,7 @@ def free_port() -> int:
 def open_test_workshop(data: Path) -> tuple[str, int]:
     """A project and an open workshop (k = 1: one person's result is shown)."""
     from coopkit import open_store
-    from coopkit.questionnaire import load
+    from coopkit.definitions.questionnaire import load
 
     path = data / "navigateur.yaml"
     path.write_text(QUESTIONNAIRE, encoding="utf-8")

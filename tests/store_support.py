@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from coopkit.questionnaire import Item, Questionnaire, parse
+from coopkit.definitions.questionnaire import Item, Questionnaire, parse
 from coopkit.store.pgtemp import find_bindir
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from coopkit import CoopkitError, analysis
 from coopkit.analysis import ANSWER_COLUMNS, EMPTY, MASKED, OK
-from coopkit.questionnaire import parse
+from coopkit.definitions.questionnaire import parse
 
 approx = pytest.approx
 

@@ -28,7 +28,8 @@ from browser_fixtures import (
 )
 from playwright.sync_api import Page, expect
 
-from coopkit import open_store, serve
+from coopkit import open_store
+from coopkit.serving import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coopkit import method, open_store
+from coopkit import open_store
+from coopkit.definitions import method
 from coopkit.cli import main
 from coopkit.demo import DEMO_NAME, PROFILES, build_demo, find_demo
 

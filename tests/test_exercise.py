@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from coopkit import CoopkitError, method
-from coopkit.widgets.exercise import KEYS, FeelingsExercise, profile_tendency
-from coopkit.widgets.quiz import Quiz, load_quiz, parse_quiz
+from coopkit import CoopkitError
+from coopkit.definitions import method
+from coopkit.consultant.exercise import KEYS, FeelingsExercise, profile_tendency
+from coopkit.consultant.quiz import Quiz, load_quiz, parse_quiz
 
 QUIZ = Path(__file__).resolve().parent.parent / "notebooks" / "quiz" / "sensibiliser.yaml"
 

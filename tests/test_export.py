@@ -15,8 +15,8 @@ import pytest
 
 from coopkit import CoopkitError, cli
 from coopkit.i18n import t
-from coopkit.questionnaire import load
-from coopkit.report import answers_table, export, gather, resolve, tables, write_csv
+from coopkit.definitions.questionnaire import load
+from coopkit.exports.tables import answers_table, export, gather, resolve, tables, write_csv
 from coopkit.store import open_store
 
 QUESTIONNAIRE = """\

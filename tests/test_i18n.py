@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.i18n import LANGUAGES, catalogue, normalise_language, set_language, t
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coopkit"

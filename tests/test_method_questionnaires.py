@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coopkit import load_questionnaire, method
-from coopkit.questionnaire import Questionnaire, Section, Text
+from coopkit import load_questionnaire
+from coopkit.definitions import method
+from coopkit.definitions.questionnaire import Questionnaire, Section, Text
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 

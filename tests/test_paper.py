@@ -14,8 +14,8 @@ from tests_helpers import BASE_QUESTIONNAIRE
 
 from coopkit import CoopkitError
 from coopkit.i18n import t
-from coopkit.paper import enter_paper, numbered_items, write_paper_pdf
-from coopkit.questionnaire import load
+from coopkit.exports.paper import enter_paper, numbered_items, write_paper_pdf
+from coopkit.definitions.questionnaire import load
 from coopkit.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,7 @@ def test_an_incomplete_paper_can_be_kept_unvalidated(workshop):
 
 
 def test_entry_widget_saves_each_paper_and_clears_the_form(workshop):
-    from coopkit.widgets.paper import PaperEntryWidget
+    from coopkit.consultant.paper import PaperEntryWidget
 
     store, ws = workshop
     entry = PaperEntryWidget(store, ws.code)

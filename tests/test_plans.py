@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from coopkit import method, synthetic
-from coopkit.plans import PLAN_COLUMNS, draft_plans
+from coopkit import synthetic
+from coopkit.definitions import method
+from coopkit.analysis.plans import PLAN_COLUMNS, draft_plans
 from coopkit.synthetic import Profile
 
 

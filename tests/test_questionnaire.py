@@ -11,7 +11,7 @@ import pytest
 from tests_helpers import BASE_QUESTIONNAIRE
 
 from coopkit import CoopkitError, load_questionnaire
-from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, parse, to_mapping
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, parse, to_mapping
 
 BASE = BASE_QUESTIONNAIRE
 

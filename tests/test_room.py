@@ -9,8 +9,8 @@ import pytest
 from tests_helpers import in_an_event_loop
 
 from coopkit import load_questionnaire, open_store
-from coopkit.widgets.proposals import ProposalCapture
-from coopkit.widgets.room import RoomView
+from coopkit.consultant.proposals import ProposalCapture
+from coopkit.consultant.room import RoomView
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 
@@ -126,7 +126,7 @@ def test_proposal_capture_saves_and_escapes(store, workshop):
 
 
 def test_register_writes_status_changes(store, workshop):
-    from coopkit.widgets.proposals import ProposalRegister
+    from coopkit.consultant.proposals import ProposalRegister
 
     _, project, _ = workshop
     first = store.add_proposal(project, "Former les équipes <vite>", "personnel",

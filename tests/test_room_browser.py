@@ -36,7 +36,8 @@ from browser_fixtures import (
 )
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from coopkit import load_questionnaire, open_store, serve
+from coopkit import load_questionnaire, open_store
+from coopkit.serving import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from browser_fixtures import free_port, open_test_workshop, stop_serve
 
-from coopkit import serve
+from coopkit.serving import serve
 from coopkit.cli import main
 from coopkit.errors import CoopkitError
 
@@ -58,7 +58,7 @@ def test_every_voila_option_exists_in_the_installed_voila():
 
     classes = _voila_classes()
     command = serve.voila_command(OPTIONS, python="python")
-    assert command[:4] == ["python", "-m", "coopkit.voila_app", str(serve.APP_NOTEBOOK)]
+    assert command[:4] == ["python", "-m", "coopkit.serving.voila_app", str(serve.APP_NOTEBOOK)]
     for option in command[4:]:
         name, _, value = option[2:].partition("=")
         if name in Voila.flags:
@@ -75,7 +75,7 @@ def test_every_voila_option_exists_in_the_installed_voila():
 
 
 def test_voila_reads_the_options_as_meant():
-    from coopkit.voila_app import CoopkitVoila
+    from coopkit.serving.voila_app import CoopkitVoila
 
     app = CoopkitVoila()
     app.parse_command_line(serve.voila_command(OPTIONS, python="python")[3:])

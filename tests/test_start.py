@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 from browser_fixtures import free_port
 
-from coopkit import serve
+from coopkit.serving import serve
 from coopkit.demo import find_demo
 from coopkit.store import open_store
 

@@ -13,7 +13,7 @@ from store_support import make_questionnaire, postgres_bindir_or_stop, value_for
 
 import coopkit
 from coopkit.errors import CoopkitError
-from coopkit.questionnaire import to_mapping
+from coopkit.definitions.questionnaire import to_mapping
 from coopkit.store import SCHEMA_VERSION, GroupCount, Participant, Store, open_store
 from coopkit.store import codes as codes_module
 from coopkit.store.codes import CODE_ALPHABET, normalise_code
@@ -298,7 +298,7 @@ def test_join_errors(store, project, workshop):
 def test_groups_default_to_the_method_when_the_questionnaire_has_none(store, project):
     mapping = to_mapping(QUESTIONNAIRE)
     del mapping["groups"]
-    from coopkit.questionnaire import parse
+    from coopkit.definitions.questionnaire import parse
 
     ws = store.open_workshop(project, parse(mapping))
     assert store.join(ws.code, "elus_population").group == "elus_population"
@@ -351,7 +351,7 @@ def test_answer_time_is_updated_on_each_change(store, workshop):
 
 
 def test_a_required_estimate_of_ones_own_group_is_not_required_of_it(store, project):
-    from coopkit.questionnaire import parse
+    from coopkit.definitions.questionnaire import parse
 
     mapping = to_mapping(QUESTIONNAIRE)
     mapping["sections"][0]["items"].append(
@@ -519,7 +519,7 @@ def test_answers_frame_reads_the_questionnaire_version_of_the_workshop(store, pr
     store.save_answer(p.token, "attrait_qualite", 4)
     mapping = to_mapping(QUESTIONNAIRE)
     mapping["sections"][0]["items"][0]["feeling"] = "peur"  # edited afterwards
-    from coopkit.questionnaire import parse
+    from coopkit.definitions.questionnaire import parse
 
     store.open_workshop(project, parse(mapping), wave="T1")
     fresh = Store(store._engine.url.render_as_string(hide_password=False))

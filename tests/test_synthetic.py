@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from coopkit import analysis, method, synthetic
+from coopkit import analysis, synthetic
+from coopkit.definitions import method
 from coopkit.analysis import ANSWER_COLUMNS
 
 

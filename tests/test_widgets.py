@@ -19,13 +19,13 @@ from tests_helpers import in_an_event_loop
 from coopkit import open_store
 from coopkit.errors import fail
 from coopkit.i18n import set_language
-from coopkit.questionnaire import Item, load, parse
+from coopkit.definitions.questionnaire import Item, load, parse
 from coopkit.widgets import items
-from coopkit.widgets.app import ParticipantApp, resume_href
-from coopkit.widgets.form import pages_of
+from coopkit.participant.app import ParticipantApp, resume_href
+from coopkit.participant.form import pages_of
 from coopkit.widgets.items import answered, item_widget
-from coopkit.widgets.result import own_result
-from coopkit.widgets.url import QUERY_ENV, parse_query, url_parameters
+from coopkit.participant.result import own_result
+from coopkit.participant.url import QUERY_ENV, parse_query, url_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "apps" / "participer.ipynb"

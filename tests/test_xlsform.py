@@ -11,8 +11,8 @@ from tests_helpers import BASE_QUESTIONNAIRE
 
 from coopkit import CoopkitError, cli
 from coopkit.i18n import t
-from coopkit.questionnaire import load, parse
-from coopkit.xlsform import (
+from coopkit.definitions.questionnaire import load, parse
+from coopkit.definitions.xlsform import (
     load_xlsform,
     parse_sheets,
     read_sheets,
@@ -447,7 +447,7 @@ def test_cli_import_of_a_broken_form_exits_1_without_traceback(tmp_path, capsys)
 
 def test_a_hand_made_form_is_answered_through_the_participant_form(tmp_path):
     from coopkit.store import open_store
-    from coopkit.widgets.form import FormWidget
+    from coopkit.participant.form import FormWidget
 
     q = load_xlsform(hand_made_form(tmp_path / "form.xlsx"))
     chosen = {"peur_perte": 4, "libre": "=2+2 en papier", "accord_but": "dk",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import fail, suggest
 
 NAME_LIMIT = 200

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from coopkit.questionnaire import Item, Questionnaire
+from coopkit.definitions.questionnaire import Item, Questionnaire
 from coopkit.store.records import Proposal, Workshop
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.i18n import t
-from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item
 from coopkit.widgets.html import esc, html_widget, paragraph
 
 

@@ -21,7 +21,7 @@ import traitlets
 
 from coopkit.errors import CoopkitError
 from coopkit.i18n import t
-from coopkit.questionnaire import Item, Questionnaire, Section
+from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 from coopkit.widgets.html import (
     Notice,
     bar,

@@ -10,8 +10,8 @@
   other site may frame the app, and no form posts elsewhere. Scripts stay as Voilà needs
   them (inline page configuration, widget code that evaluates).
 
-Everything else is Voilà's, configured by :func:`coopkit.serve.voila_command`:
-``python -m coopkit.voila_app`` takes the same options as ``python -m voila``.
+Everything else is Voilà's, configured by :func:`coopkit.serving.serve.voila_command`:
+``python -m coopkit.serving.voila_app`` takes the same options as ``python -m voila``.
 """
 
 from __future__ import annotations

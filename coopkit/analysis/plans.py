@@ -1,6 +1,6 @@
 """Drafts of the three plans of principle 6, read from the feelings map.
 
-Each feeling feeds one plan (:data:`coopkit.method.PLAN_OF_FEELING`): the attractions
+Each feeling feeds one plan (:data:`coopkit.definitions.method.PLAN_OF_FEELING`): the attractions
 most felt become objectives, the strongest fears risks to manage, the strongest
 temptations rules of the relational charter. :func:`draft_plans` picks, for each
 feeling, the statements of the feelings questionnaire the room felt most; the
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coopkit import analysis, method
+from coopkit import analysis
+from coopkit.definitions import method
 from coopkit.i18n import t
-from coopkit.questionnaire import Questionnaire
+from coopkit.definitions.questionnaire import Questionnaire
 
 PLAN_COLUMNS = ("plan", "plan_label", "feeling", "theme", "theme_label", "item_id",
                 "statement", "mean", "n")

@@ -90,7 +90,7 @@ def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]
     return [
         # Voilà with compressed responses and a Content-Security-Policy (voila_app.py);
         # one notebook: no tree, no other file
-        python, "-m", "coopkit.voila_app", str(opts.notebook),
+        python, "-m", "coopkit.serving.voila_app", str(opts.notebook),
         "--no-browser",
         f"--port={opts.port}",
         "--Voila.port_retries=0",          # fail rather than move to a port nobody was given

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import traitlets
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.questionnaire import Questionnaire
+from coopkit.definitions.questionnaire import Questionnaire
 from coopkit.widgets.html import Notice, button, guarded, heading, html_widget, paragraph
 
 #: The "I'd rather not say" establishment (stored as None).

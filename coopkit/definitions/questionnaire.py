@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError, FieldPath, Problem, problem, suggest
 from coopkit.errors import dotted as _dotted
 from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
@@ -499,7 +499,7 @@ def content_hash(questionnaire: Questionnaire) -> str:
 
 def load(path: str | Path) -> Questionnaire:
     """Read and parse a questionnaire file (YAML, UTF-8)."""
-    from coopkit.yamlsource import compose, read_text  # YAML only when reading a file
+    from coopkit.definitions.yamlsource import compose, read_text  # YAML only when reading a file
 
     file = Path(path)
     text = read_text(file)

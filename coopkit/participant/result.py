@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import traitlets
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.i18n import t
-from coopkit.questionnaire import Item, Questionnaire
+from coopkit.definitions.questionnaire import Item, Questionnaire
 from coopkit.widgets.html import (
     Notice,
     bar,

@@ -19,8 +19,8 @@ import pandas as pd
 
 from coopkit import analysis, charts
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.paper import FlowLayout, tex_safe
-from coopkit.report import (
+from coopkit.exports.paper import FlowLayout, tex_safe
+from coopkit.exports.tables import (
     Report,
     WorkshopData,
     _concept,

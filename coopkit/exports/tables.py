@@ -7,8 +7,8 @@ there, in the frames: nothing here recomputes or unmasks a figure). Three layers
   (the only function that talks to the store);
 - :func:`tables` and :func:`answers_table` turn a report into display-ready frames
   with readable headers, French by default (pure);
-- writers: :func:`coopkit.excel.write_workbook`, :func:`write_csv`,
-  :func:`coopkit.pdfreport.write_report`; and the notebook/CLI entry points
+- writers: :func:`coopkit.exports.xlsx.write_workbook`, :func:`write_csv`,
+  :func:`coopkit.exports.pdf.write_report`; and the notebook/CLI entry points
   :func:`export_xlsx`, :func:`export_csv`, :func:`export_pdf`, :func:`export`.
 
 **Raw answers and small groups.** The raw answers give one row per answer with the
@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from coopkit import analysis, method
+from coopkit import analysis
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError, fail
-from coopkit.excel import csv_safe
+from coopkit.exports.xlsx import csv_safe
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
 
 if TYPE_CHECKING:
     from coopkit.store import GroupCount, Project, Store, Workshop
@@ -621,7 +622,7 @@ def csv_text(table: Table, *, sep: str = ",") -> str:
 
 
 def _csv_cell(value: object, comma: bool) -> object:
-    from coopkit.excel import plain
+    from coopkit.exports.xlsx import plain
 
     value = plain(value)
     if value is None:
@@ -648,7 +649,7 @@ def write_csv(report: Report, path: str | Path, lang: str | None = None, *,
 def export_xlsx(store: Store, target: str | int, path: str | Path,
                 lang: str | None = None) -> Path:
     """Excel workbook of a workshop or a project (one sheet per analysis)."""
-    from coopkit.excel import write_workbook
+    from coopkit.exports.xlsx import write_workbook
 
     report = gather(store, target)
     return write_workbook(tables(report, lang), path, title=report.project.name)
@@ -663,7 +664,7 @@ def export_csv(store: Store, target: str | int, path: str | Path, lang: str | No
 def export_pdf(store: Store, target: str | int, path: str | Path,
                lang: str | None = None) -> Path:
     """PDF report for the steering committee (French by default)."""
-    from coopkit.pdfreport import write_report
+    from coopkit.exports.pdf import write_report
 
     return write_report(gather(store, target), path, lang)
 

@@ -55,12 +55,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError, Problem, problem
 from coopkit.errors import FieldPath as Path_
 from coopkit.errors import dotted as _dotted
 from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from coopkit.questionnaire import (
+from coopkit.definitions.questionnaire import (
     DONT_KNOW,
     NOT_APPLICABLE,
     Item,
@@ -587,7 +587,7 @@ def convert(sheets: Mapping[str, Sheet], source: str = "form.xlsx") -> Conversio
     """Turn XLSForm sheets into a questionnaire mapping (pure: no I/O, no validation).
 
     Problems found on the way (with sheet and row) are in ``.problems``; the mapping
-    still has to go through :func:`coopkit.questionnaire.parse`.
+    still has to go through :func:`coopkit.definitions.questionnaire.parse`.
     """
     return _Converter(sheets, source).convert()
 
@@ -746,7 +746,7 @@ def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     import openpyxl
     from openpyxl.styles import Font
 
-    from coopkit.excel import write_cell
+    from coopkit.exports.xlsx import write_cell
 
     book = openpyxl.Workbook()
     book.remove(book.active)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 import traitlets
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError
 from coopkit.i18n import t
 

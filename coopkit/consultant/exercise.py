@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
 #: The sliders, in the order shown: the three feelings of the map, then trust.

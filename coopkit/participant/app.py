@@ -55,7 +55,7 @@ import traitlets
 
 from coopkit.errors import CoopkitError
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.widgets.form import FormWidget
+from coopkit.participant.form import FormWidget
 from coopkit.widgets.html import (
     Notice,
     PageScript,
@@ -68,8 +68,8 @@ from coopkit.widgets.html import (
     paragraph,
     stylesheet,
 )
-from coopkit.widgets.join import JoinWidget
-from coopkit.widgets.result import ResultWidget
+from coopkit.participant.join import JoinWidget
+from coopkit.participant.result import ResultWidget
 
 STEPS = ("fill", "result", "thanks")
 

@@ -29,10 +29,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError, problem
 from coopkit.i18n import t
-from coopkit.questionnaire import Item, Questionnaire, Section
+from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 
 #: Anonymity threshold used when the frame does not say (``frame.attrs["k"]``).
 DEFAULT_K = 5

@@ -1,9 +1,9 @@
 """The consultant's paper entry: type one paper questionnaire in, save, next.
 
 ``PaperEntryWidget(store, code)`` shows the group and establishment boxes and every
-question, numbered as on the printed sheet (:mod:`coopkit.paper`), with the participant
+question, numbered as on the printed sheet (:mod:`coopkit.exports.paper`), with the participant
 form's own item widgets. "Save this paper" stores it as its own anonymous participant
-through :func:`coopkit.paper.enter_paper` (join, one ``save_answer`` per answer,
+through :func:`coopkit.exports.paper.enter_paper` (join, one ``save_answer`` per answer,
 validate) and clears the form for the next paper. Its one ``value`` is
 ``{"group": ..., "establishment": ..., "answers": {item_id: value}}``; setting it fills
 the form. Headless-testable: set ``value``, call ``save.click()``.
@@ -18,7 +18,7 @@ import traitlets
 
 from coopkit.errors import CoopkitError
 from coopkit.i18n import t
-from coopkit.paper import enter_paper, group_choices, numbered_items
+from coopkit.exports.paper import enter_paper, group_choices, numbered_items
 from coopkit.widgets.html import esc
 from coopkit.widgets.items import answered, item_widget
 

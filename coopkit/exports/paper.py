@@ -9,7 +9,7 @@ into the wrong version.
 :func:`enter_paper` stores one paper as its own anonymous participant, through the
 store's public API only (``join``, ``save_answer`` for each answer, ``validate``): the
 same checks as on a phone apply, and nothing is written when an answer is off the
-scale. The consultant's entry widget lives in :mod:`coopkit.widgets.paper`.
+scale. The consultant's entry widget lives in :mod:`coopkit.consultant.paper`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopkit import method
+from coopkit.definitions import method
 from coopkit.errors import CoopkitError, problem
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, Section
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, Section
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -72,7 +72,7 @@ class FlowLayout:
     """Flows text, tick boxes and tables down A4 pages (inches from the top).
 
     ``footer`` gets the page number and returns the footer's text; ``corner`` is
-    written at the top right of every page. Also used by :mod:`coopkit.pdfreport`.
+    written at the top right of every page. Also used by :mod:`coopkit.exports.pdf`.
     """
 
     def __init__(self, footer: Callable[[int], str], corner: str = ""):

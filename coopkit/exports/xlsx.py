@@ -77,7 +77,7 @@ def write_cell(ws: Worksheet, row: int, column: int, value: object):
 
 # ------------------------------------------------------------------ workbooks
 
-#: Excel number formats of the column kinds of :class:`coopkit.report.Table`.
+#: Excel number formats of the column kinds of :class:`coopkit.exports.tables.Table`.
 NUMBER_FORMATS = {"percent": "0%", "decimal": "0.00", "integer": "0",
                   "date": "yyyy-mm-dd hh:mm"}
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -95,7 +95,7 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 
 def write_workbook(tables, path, *, title: str = ""):
-    """Write :class:`coopkit.report.Table` objects, one sheet each; returns the path.
+    """Write :class:`coopkit.exports.tables.Table` objects, one sheet each; returns the path.
 
     Row 1 holds the headers (bold, frozen, with filters); each column gets its number
     format; the table's note follows two rows under the data, in italics. Every text
