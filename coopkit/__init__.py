@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coopkit.errors import CoopkitError
 from coopkit.definitions.questionnaire import Questionnaire
 from coopkit.definitions.questionnaire import load as load_questionnaire
+from coopkit.errors import CoopkitError
 
 if TYPE_CHECKING:
     from coopkit.store import Store

@@ -26,8 +26,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit.definitions import method
 from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
 #: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.

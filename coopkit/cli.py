@@ -20,7 +20,7 @@ from coopkit.errors import CoopkitError, fail
 from coopkit.i18n import LANGUAGES, set_language, t
 
 Command = Callable[[argparse.Namespace], int]
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = config.NOTEBOOKS_DIR
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -255,7 +255,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a workshop or a project to Excel, CSV or a PDF report."""
-    from coopkit.exports.tables import export
+    from coopkit.exports.write import export
     from coopkit.store import open_store
 
     data = config.data_dir(args.data)

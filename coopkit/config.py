@@ -1,4 +1,5 @@
-"""Where coopkit keeps its data, and which database it talks to."""
+"""Where coopkit keeps its data, which database it talks to, and where its shipped
+files (notebooks, questionnaires) are."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from pathlib import Path
 DEFAULT_DATA_DIR = "coopkit-data"
 DATABASE_ENV = "COOPKIT_DATABASE_URL"
 DATA_ENV = "COOPKIT_DATA"
+#: The source checkout: the client keeps ``notebooks/`` and ``questionnaires/`` at the top
+#: level, beside the package. Every path to a shipped file is built from here, in one place.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = SOURCE_ROOT / "notebooks"
+QUESTIONNAIRES_DIR = SOURCE_ROOT / "questionnaires"
+APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

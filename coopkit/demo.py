@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coopkit import config
 from coopkit.definitions.method import PLAN_OF_FEELING
 from coopkit.definitions.questionnaire import DONT_KNOW, Item, Questionnaire
 from coopkit.definitions.questionnaire import load as load_questionnaire
@@ -40,7 +41,7 @@ DEMO_PURPOSE = (
 DEMO_PROMOTER = "Centre hospitalier de Montval"
 SEED = 20240607
 WAVES = ("T0", "T1")
-QUESTIONNAIRES_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+QUESTIONNAIRES_DIR = config.QUESTIONNAIRES_DIR
 QUESTIONNAIRE_FILES = ("ressentis.yaml", "pret-cooperation.yaml")
 
 HOSPITAL = "Centre hospitalier de Montval"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coopkit.definitions import method
 from coopkit.analysis import ANSWER_COLUMNS
+from coopkit.definitions import method
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, parse
 
 #: Groups of the example questionnaire and of the demo workshop.

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from coopkit import open_store
-from coopkit.definitions import method
 from coopkit.cli import main
+from coopkit.definitions import method
 from coopkit.demo import DEMO_NAME, PROFILES, build_demo, find_demo
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from coopkit import CoopkitError
-from coopkit.definitions import method
 from coopkit.consultant.exercise import KEYS, FeelingsExercise, profile_tendency
 from coopkit.consultant.quiz import Quiz, load_quiz, parse_quiz
+from coopkit.definitions import method
 
 QUIZ = Path(__file__).resolve().parent.parent / "notebooks" / "quiz" / "sensibiliser.yaml"
 

@@ -14,9 +14,12 @@ import pypdf
 import pytest
 
 from coopkit import CoopkitError, cli
-from coopkit.i18n import t
 from coopkit.definitions.questionnaire import load
-from coopkit.exports.tables import answers_table, export, gather, resolve, tables, write_csv
+from coopkit.exports.csvfile import write_csv
+from coopkit.exports.gather import gather, resolve
+from coopkit.exports.tables import answers_table, tables
+from coopkit.exports.write import export
+from coopkit.i18n import t
 from coopkit.store import open_store
 
 QUESTIONNAIRE = """\

@@ -13,9 +13,10 @@ from test_xlsform import EVERYTHING
 from tests_helpers import BASE_QUESTIONNAIRE
 
 from coopkit import CoopkitError
-from coopkit.i18n import t
-from coopkit.exports.paper import enter_paper, numbered_items, write_paper_pdf
+from coopkit.consultant.paper import enter_paper
 from coopkit.definitions.questionnaire import load
+from coopkit.exports.paper import numbered_items, write_paper_pdf
+from coopkit.i18n import t
 from coopkit.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

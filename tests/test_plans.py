@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from coopkit import synthetic
-from coopkit.definitions import method
 from coopkit.analysis.plans import PLAN_COLUMNS, draft_plans
+from coopkit.definitions import method
 from coopkit.synthetic import Profile
 
 

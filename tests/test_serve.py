@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from browser_fixtures import free_port, open_test_workshop, stop_serve
 
-from coopkit.serving import serve
 from coopkit.cli import main
 from coopkit.errors import CoopkitError
+from coopkit.serving import serve
 
 OPTIONS = serve.ServeOptions(data=Path("/tmp/coopkit-test-data"), port=8123, expect=30)
 

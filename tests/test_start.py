@@ -14,8 +14,8 @@ import urllib.request
 import pytest
 from browser_fixtures import free_port
 
-from coopkit.serving import serve
 from coopkit.demo import find_demo
+from coopkit.serving import serve
 from coopkit.store import open_store
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ from sqlalchemy import insert
 from store_support import make_questionnaire, postgres_bindir_or_stop, value_for
 
 import coopkit
-from coopkit.errors import CoopkitError
 from coopkit.definitions.questionnaire import to_mapping
+from coopkit.errors import CoopkitError
 from coopkit.store import SCHEMA_VERSION, GroupCount, Participant, Store, open_store
 from coopkit.store import codes as codes_module
 from coopkit.store.codes import CODE_ALPHABET, normalise_code

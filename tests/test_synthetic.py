@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from coopkit import analysis, synthetic
-from coopkit.definitions import method
 from coopkit.analysis import ANSWER_COLUMNS
+from coopkit.definitions import method
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,15 @@ import pytest
 from tests_helpers import in_an_event_loop
 
 from coopkit import open_store
+from coopkit.definitions.questionnaire import Item, load, parse
 from coopkit.errors import fail
 from coopkit.i18n import set_language
-from coopkit.definitions.questionnaire import Item, load, parse
-from coopkit.widgets import items
 from coopkit.participant.app import ParticipantApp, resume_href
 from coopkit.participant.form import pages_of
-from coopkit.widgets.items import answered, item_widget
 from coopkit.participant.result import own_result
 from coopkit.participant.url import QUERY_ENV, parse_query, url_parameters
+from coopkit.widgets import items
+from coopkit.widgets.items import answered, item_widget
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "apps" / "participer.ipynb"

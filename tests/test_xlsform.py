@@ -10,7 +10,6 @@ import pytest
 from tests_helpers import BASE_QUESTIONNAIRE
 
 from coopkit import CoopkitError, cli
-from coopkit.i18n import t
 from coopkit.definitions.questionnaire import load, parse
 from coopkit.definitions.xlsform import (
     load_xlsform,
@@ -21,6 +20,7 @@ from coopkit.definitions.xlsform import (
     write_xlsform,
     write_yaml,
 )
+from coopkit.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = sorted((ROOT / "questionnaires").glob("*.yaml"))
@@ -446,8 +446,8 @@ def test_cli_import_of_a_broken_form_exits_1_without_traceback(tmp_path, capsys)
 
 
 def test_a_hand_made_form_is_answered_through_the_participant_form(tmp_path):
-    from coopkit.store import open_store
     from coopkit.participant.form import FormWidget
+    from coopkit.store import open_store
 
     q = load_xlsform(hand_made_form(tmp_path / "form.xlsx"))
     chosen = {"peur_perte": 4, "libre": "=2+2 en papier", "accord_but": "dk",

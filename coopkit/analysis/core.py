@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from coopkit.definitions import method
+from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 from coopkit.errors import CoopkitError, problem
 from coopkit.i18n import t
-from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 
 #: Anonymity threshold used when the frame does not say (``frame.attrs["k"]``).
 DEFAULT_K = 5

@@ -14,8 +14,8 @@ import pandas as pd
 
 from coopkit import analysis
 from coopkit.definitions import method
-from coopkit.i18n import t
 from coopkit.definitions.questionnaire import Questionnaire
+from coopkit.i18n import t
 
 PLAN_COLUMNS = ("plan", "plan_label", "feeling", "theme", "theme_label", "item_id",
                 "statement", "mean", "n")

@@ -1,9 +1,14 @@
 """The consultant's paper entry: type one paper questionnaire in, save, next.
 
+:func:`enter_paper` stores one paper as its own anonymous participant, through the
+store's public API only (``join``, ``save_answer`` for each answer, ``validate``): the
+same checks as on a phone apply, and nothing is written when an answer is off the
+scale.
+
 ``PaperEntryWidget(store, code)`` shows the group and establishment boxes and every
 question, numbered as on the printed sheet (:mod:`coopkit.exports.paper`), with the participant
 form's own item widgets. "Save this paper" stores it as its own anonymous participant
-through :func:`coopkit.exports.paper.enter_paper` (join, one ``save_answer`` per answer,
+through :func:`enter_paper` (join, one ``save_answer`` per answer,
 validate) and clears the form for the next paper. Its one ``value`` is
 ``{"group": ..., "establishment": ..., "answers": {item_id: value}}``; setting it fills
 the form. Headless-testable: set ``value``, call ``save.click()``.
@@ -11,19 +16,73 @@ the form. Headless-testable: set ``value``, call ``save.click()``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
-from coopkit.errors import CoopkitError
+from coopkit.errors import CoopkitError, problem
+from coopkit.exports.paper import group_choices, numbered_items
 from coopkit.i18n import t
-from coopkit.exports.paper import enter_paper, group_choices, numbered_items
 from coopkit.widgets.html import esc
 from coopkit.widgets.items import answered, item_widget
 
 if TYPE_CHECKING:
-    from coopkit.store import Store
+    from coopkit.definitions.questionnaire import Questionnaire
+    from coopkit.store import Participant, Store
+
+
+def enter_paper(store: Store, code: str, group: str, answers: Mapping[str, object], *,
+                establishment: str | None = None, validate: bool = True) -> Participant:
+    """Store one paper questionnaire as its own anonymous participant.
+
+    ``code`` is the workshop's join code (the workshop must be open), ``answers`` maps
+    item ids to values (``None`` or an empty text = not answered). Every answer is
+    checked before anything is written, so a typing mistake leaves no half-entered
+    paper; then ``join``, one ``save_answer`` per answer and, when ``validate``,
+    ``validate`` (which requires every required question: pass ``validate=False`` to
+    keep an incomplete paper, unvalidated). Returns the participant.
+    """
+    workshop = store.workshop_by_code(code)
+    q = store.questionnaire(workshop.questionnaire_hash)
+    given = {k: v for k, v in answers.items() if not _blank(v)}
+    problems = []
+    for item_id, value in given.items():
+        try:
+            q.check_answer(item_id, value)
+        except CoopkitError as exc:
+            problems.extend(exc.problems)
+    missing = missing_required(q, group, given) if validate else []
+    if missing:
+        shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
+        problems.append(problem("missing_answers", field="validate", value=shown,
+                                count=len(missing)))
+    if problems:
+        raise CoopkitError(problems)
+    participant = store.join(code, group, establishment)
+    for item_id, value in given.items():
+        store.save_answer(participant.token, item_id, value)
+    if validate:
+        try:
+            return store.validate(participant.token)
+        except CoopkitError:
+            store.erase_participant(participant.token)
+            raise
+    return participant
+
+
+def _blank(value: object) -> bool:
+    """Nothing ticked or written: an unanswered question on paper."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, list | tuple) and not value)
+
+
+def missing_required(questionnaire: Questionnaire, group: str,
+                     answers: Mapping[str, object]) -> list[str]:
+    """The required questions asked to ``group`` that have no answer."""
+    return [it.id for it in questionnaire.required_of(group)
+            if _blank(answers.get(it.id))]
 
 
 def _blank_value() -> dict[str, Any]:

@@ -56,10 +56,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coopkit.definitions import method
-from coopkit.errors import CoopkitError, Problem, problem
-from coopkit.errors import FieldPath as Path_
-from coopkit.errors import dotted as _dotted
-from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from coopkit.definitions.questionnaire import (
     DONT_KNOW,
     NOT_APPLICABLE,
@@ -69,6 +65,10 @@ from coopkit.definitions.questionnaire import (
     Text,
     parse,
 )
+from coopkit.errors import CoopkitError, Problem, problem
+from coopkit.errors import FieldPath as Path_
+from coopkit.errors import dotted as _dotted
+from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 #: How a language is written in column headers (``label::Français (fr)``).
@@ -746,7 +746,7 @@ def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     import openpyxl
     from openpyxl.styles import Font
 
-    from coopkit.exports.xlsx import write_cell
+    from coopkit.cells import write_cell
 
     book = openpyxl.Workbook()
     book.remove(book.active)

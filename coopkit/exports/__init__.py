@@ -7,6 +7,29 @@ the writers (:mod:`~coopkit.exports.xlsx`, :mod:`~coopkit.exports.csvfile`,
 front door of the notebooks and of ``coopkit export``. The printed questionnaire and its
 page layout are :mod:`~coopkit.exports.paper` and :mod:`~coopkit.exports.layout`.
 
-Knows nothing of widgets (``tests/test_layout.py`` checks it). Nothing is imported here
-eagerly: the writers need matplotlib or openpyxl, loaded only when a file is written.
+Knows nothing of widgets (``tests/test_layout.py`` checks it). ``coopkit.exports.export``
+(and ``export_xlsx``, ``export_csv``, ``export_pdf``, ``gather``) are found lazily: the
+writers need matplotlib or openpyxl, loaded only when a file is written.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "FORMATS": "coopkit.exports.write",
+    "export": "coopkit.exports.write",
+    "export_xlsx": "coopkit.exports.write",
+    "export_csv": "coopkit.exports.write",
+    "export_pdf": "coopkit.exports.write",
+    "gather": "coopkit.exports.gather",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'coopkit.exports' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,4 +1,4 @@
-"""The paper fallback: a printable questionnaire, and typing paper answers back in.
+"""The paper fallback: a printable questionnaire.
 
 Some participants have no phone, or the venue's Wi-Fi fails. :func:`paper_pages` lays
 any questionnaire out on A4 pages with boxes to tick (matplotlib only, no new
@@ -6,40 +6,29 @@ dependency); :func:`write_paper_pdf` saves them as one PDF. Each printed sheet c
 the questionnaire's id and the start of its content hash, so a paper is never typed
 into the wrong version.
 
-:func:`enter_paper` stores one paper as its own anonymous participant, through the
-store's public API only (``join``, ``save_answer`` for each answer, ``validate``): the
-same checks as on a phone apply, and nothing is written when an answer is off the
-scale. The consultant's entry widget lives in :mod:`coopkit.consultant.paper`.
+Typing paper answers back in is the consultant's (:mod:`coopkit.consultant.paper`),
+numbered by :func:`numbered_items` as on the sheet.
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import cache
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopkit.definitions import method
-from coopkit.errors import CoopkitError, problem
+from coopkit.definitions.questionnaire import (
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    Item,
+    Questionnaire,
+    Section,
+)
+from coopkit.exports.layout import FlowLayout
 from coopkit.i18n import get_language, normalise_language, t
-from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, Section
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from coopkit.store import Participant, Store
-
-A4 = (8.27, 11.69)  # inches
-_MARGIN = 0.7
-_BOX = 0.13  # side of a tick box, inches
-_LINE = 1.45  # line height as a multiple of the font size
-_SPACING = 1.366  # matplotlib's linespacing giving that line height (DejaVu Sans)
-
-
-def tex_safe(text: str) -> str:
-    """``text`` as matplotlib shows it literally (no ``$...$`` maths)."""
-    return text.replace("$", r"\$")
 
 
 def group_choices(questionnaire: Questionnaire, lang: str | None = None,
@@ -66,169 +55,6 @@ def choice_labels(item: Item, lang: str | None = None) -> list[tuple[object, str
     if item.type == "intensity":
         return [(n, str(n)) for n in range(0, (item.max or 0) + 1)]
     return [(c.id, c.label.get(lang)) for c in item.choices]
-
-
-class FlowLayout:
-    """Flows text, tick boxes and tables down A4 pages (inches from the top).
-
-    ``footer`` gets the page number and returns the footer's text; ``corner`` is
-    written at the top right of every page. Also used by :mod:`coopkit.exports.pdf`.
-    """
-
-    def __init__(self, footer: Callable[[int], str], corner: str = ""):
-        self.footer = footer
-        self.corner = corner
-        self.pages: list[Figure] = []
-        self.fig: Figure | None = None
-        self.y = 0.0
-        self.width = A4[0] - 2 * _MARGIN
-
-    # -- pages
-    def new_page(self) -> Figure:
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=A4)
-        self.pages.append(self.fig)
-        self.y = _MARGIN
-        self.put(_MARGIN, A4[1] - _MARGIN / 2, self.footer(len(self.pages)), size=7,
-                 color="0.35")
-        if self.corner:
-            self.put(A4[0] - _MARGIN, _MARGIN / 2, self.corner, size=8, ha="right")
-        return self.fig
-
-    def area(self, height: float) -> tuple[float, float, float, float]:
-        """Reserve ``height`` inches of the page for an axes; returns its figure
-        rectangle ``(left, bottom, width, height)`` (a new page if it does not fit)."""
-        self.need(height)
-        rect = (_MARGIN / A4[0], 1 - (self.y + height) / A4[1], self.width / A4[0],
-                height / A4[1])
-        self.y += height
-        return rect
-
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
-              widths: Sequence[float], *, size: float = 8.5) -> None:
-        """A simple table: ``widths`` are fractions of the text width; long cells
-        wrap; the header is repeated on each new page."""
-        step = size * _LINE / 72
-
-        def cells(values: Sequence[object], bold: bool) -> None:
-            wrapped = []
-            for value, share in zip(values, widths, strict=True):
-                chars = max(4, int((share * self.width - 0.1) * 72 / (size * 0.6)))
-                text = "" if value is None else str(value)
-                wrapped.append(textwrap.wrap(text, chars) or [""])
-            height = max(len(w) for w in wrapped) * step
-            if self.fig is None or self.y + height > A4[1] - _MARGIN:
-                self.new_page()
-                if not bold:
-                    cells(header, True)
-            x = _MARGIN
-            for lines, share in zip(wrapped, widths, strict=True):
-                self.put(x, self.y, "\n".join(lines), size=size, linespacing=_SPACING,
-                         weight="bold" if bold else "normal")
-                x += share * self.width
-            self.y += height + 0.04
-            assert self.fig is not None
-            self.fig.add_artist(_hline(self.fig, _MARGIN, A4[0] - _MARGIN, self.y - 0.02))
-
-        cells(header, True)
-        for row in rows:
-            cells(row, False)
-        self.y += 0.1
-
-    def need(self, height: float) -> None:
-        if self.fig is None or self.y + height > A4[1] - _MARGIN:
-            self.new_page()
-
-    def put(self, x: float, y: float, text: str, *, size: float = 10, ha: str = "left",
-            weight: str = "normal", style: str = "normal", color: str = "black",
-            va: str = "top", linespacing: float = 1.2) -> None:
-        assert self.fig is not None
-        self.fig.text(x / A4[0], 1 - y / A4[1], tex_safe(text), fontsize=size, ha=ha,
-                      va=va, linespacing=linespacing, fontweight=weight, fontstyle=style,
-                      color=color)
-
-    def box(self, x: float, y: float) -> None:
-        from matplotlib.patches import Rectangle
-
-        assert self.fig is not None
-        self.fig.add_artist(Rectangle(
-            (x / A4[0], 1 - (y + _BOX) / A4[1]), _BOX / A4[0], _BOX / A4[1],
-            transform=self.fig.transFigure, fill=False, linewidth=0.8))
-
-    # -- flowing content
-    def paragraph(self, text: str, *, size: float = 10, indent: float = 0.0,
-                  weight: str = "normal", style: str = "normal", after: float = 0.05,
-                  keep: float = 0.0) -> None:
-        chars = max(20, int((self.width - indent) * 72 / (size * 0.56)))
-        lines = [ln for part in text.splitlines() for ln in (textwrap.wrap(part, chars) or [""])]
-        step = size * _LINE / 72
-        self.need(min(len(lines), 3) * step + keep)
-        while lines:  # one text per page-sized run of lines (fewer artists, faster PDFs)
-            room = max(1, int((A4[1] - _MARGIN - self.y) // step))
-            run, lines = lines[:room], lines[room:]
-            self.put(_MARGIN + indent, self.y, "\n".join(run), size=size, weight=weight,
-                     style=style, linespacing=_SPACING)
-            self.y += step * len(run)
-            if lines:
-                self.new_page()
-        self.y += after
-
-    def boxes(self, labels: Sequence[str], *, indent: float = 0.25, size: float = 9,
-              vertical: bool = False) -> None:
-        """Tick boxes with their labels in aligned columns (one per line if
-        ``vertical`` or when the labels are long)."""
-        step = size * _LINE / 72 + 0.04
-        room = self.width - indent
-        widths = [_BOX + 0.1 + _text_width(label, size) + 0.2 for label in labels]
-        if not vertical and sum(widths) <= room:  # one row, spread out
-            extra = min((room - sum(widths)) / max(len(labels), 1), 0.6)
-            self.need(step)
-            x = _MARGIN + indent
-            for label, width in zip(labels, widths, strict=True):
-                self.box(x, self.y)
-                self.put(x + _BOX + 0.08, self.y + _BOX / 2, label, size=size, va="center_baseline")
-                x += width + extra
-            self.y += step + 0.04
-            return
-        cell = max(widths, default=1.0)
-        columns = 1 if vertical else max(1, min(len(labels), int(room // cell)))
-        cell = room / columns
-        for i, label in enumerate(labels):
-            if i % columns == 0:
-                self.need(step)
-                if i:
-                    self.y += step
-            x = _MARGIN + indent + (i % columns) * cell
-            self.box(x, self.y)
-            self.put(x + _BOX + 0.08, self.y + _BOX / 2, label, size=size, va="center_baseline")
-        self.y += step + 0.04
-
-    def writing_lines(self, count: int = 3, indent: float = 0.25) -> None:
-        self.need(count * 0.32)
-        assert self.fig is not None
-        for _ in range(count):
-            self.y += 0.32
-            self.fig.add_artist(_hline(self.fig, _MARGIN + indent, A4[0] - _MARGIN, self.y))
-        self.y += 0.12
-
-
-@cache
-def _text_width(text: str, size: float) -> float:
-    """The width of ``text`` in inches at ``size`` points (matplotlib's default font)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    width, _, _ = TextToPath().get_text_width_height_descent(
-        tex_safe(text), FontProperties(size=size), ismath=False)
-    return width / 72
-
-
-def _hline(fig: Figure, x0: float, x1: float, y: float):
-    from matplotlib.lines import Line2D
-
-    return Line2D([x0 / A4[0], x1 / A4[0]], [1 - y / A4[1]] * 2, transform=fig.transFigure,
-                  linewidth=0.5, color="0.4")
 
 
 def _walk(sections: Sequence[Section], depth: int = 0
@@ -318,57 +144,3 @@ def write_paper_pdf(questionnaire: Questionnaire, path: str | Path, lang: str | 
         for fig in pages:
             pdf.savefig(fig)
     return out
-
-
-# ------------------------------------------------------------------ paper entry
-
-def enter_paper(store: Store, code: str, group: str, answers: Mapping[str, object], *,
-                establishment: str | None = None, validate: bool = True) -> Participant:
-    """Store one paper questionnaire as its own anonymous participant.
-
-    ``code`` is the workshop's join code (the workshop must be open), ``answers`` maps
-    item ids to values (``None`` or an empty text = not answered). Every answer is
-    checked before anything is written, so a typing mistake leaves no half-entered
-    paper; then ``join``, one ``save_answer`` per answer and, when ``validate``,
-    ``validate`` (which requires every required question: pass ``validate=False`` to
-    keep an incomplete paper, unvalidated). Returns the participant.
-    """
-    workshop = store.workshop_by_code(code)
-    q = store.questionnaire(workshop.questionnaire_hash)
-    given = {k: v for k, v in answers.items() if not _blank(v)}
-    problems = []
-    for item_id, value in given.items():
-        try:
-            q.check_answer(item_id, value)
-        except CoopkitError as exc:
-            problems.extend(exc.problems)
-    missing = missing_required(q, group, given) if validate else []
-    if missing:
-        shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
-        problems.append(problem("missing_answers", field="validate", value=shown,
-                                count=len(missing)))
-    if problems:
-        raise CoopkitError(problems)
-    participant = store.join(code, group, establishment)
-    for item_id, value in given.items():
-        store.save_answer(participant.token, item_id, value)
-    if validate:
-        try:
-            return store.validate(participant.token)
-        except CoopkitError:
-            store.erase_participant(participant.token)
-            raise
-    return participant
-
-
-def _blank(value: object) -> bool:
-    """Nothing ticked or written: an unanswered question on paper."""
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, list | tuple) and not value)
-
-
-def missing_required(questionnaire: Questionnaire, group: str,
-                     answers: Mapping[str, object]) -> list[str]:
-    """The required questions asked to ``group`` that have no answer."""
-    return [it.id for it in questionnaire.required_of(group)
-            if _blank(answers.get(it.id))]

@@ -18,18 +18,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from coopkit import analysis, charts
-from coopkit.i18n import get_language, normalise_language, t
-from coopkit.exports.paper import FlowLayout, tex_safe
+from coopkit.exports.gather import Report, WorkshopData, wave_pairs
+from coopkit.exports.layout import FlowLayout, tex_safe
 from coopkit.exports.tables import (
-    Report,
-    WorkshopData,
-    _concept,
-    _has_feelings,
-    _has_readiness,
+    concept_label,
     group_label,
+    has_feelings,
+    has_readiness,
     masked_label,
-    wave_pairs,
 )
+from coopkit.i18n import get_language, normalise_language, t
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,9 +99,9 @@ def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
         q = wd.questionnaire
         if wd.answers.empty:
             continue
-        if _has_feelings(q):
+        if has_feelings(q):
             _feelings(wd, pages, code)
-        if _has_readiness(q):
+        if has_readiness(q):
             _readiness(wd, pages, code)
         _divisive(wd, pages, code)
     _actions(report, pages, code)
@@ -191,9 +189,9 @@ def _feelings(wd: WorkshopData, pages: _Pages, lang: str) -> None:
         rows.append([group_label(row["group"], wd.questionnaire, lang),
                      *(masked_label(wd.k, lang) if masked else _percent(row[f])
                        for f in ("attrait", "peur", "tentation")),
-                     "" if masked else (_concept("behaviour", row["dominant"], lang) or "—")])
+                     "" if masked else (concept_label("behaviour", row["dominant"], lang) or "—")])
     header = [t("export.col.group", lang),
-              *(_concept("feeling", f, lang) or f for f in ("attrait", "peur", "tentation")),
+              *(concept_label("feeling", f, lang) or f for f in ("attrait", "peur", "tentation")),
               t("export.col.dominant", lang)]
     lay.table(header, rows, [0.34, 0.15, 0.15, 0.15, 0.21])
 
@@ -251,8 +249,8 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
         return
     order = {plan: i for i, plan in enumerate(("objectifs", "risques", "charte"))}
     p = p.assign(_o=p["plan"].map(lambda x: order.get(x, 9))).sort_values(["_o", "id"])
-    rows = [[r["text"], group_label(r["group"], q, lang), _concept("plan", r["plan"], lang),
-             _concept("status", r["status"], lang), r["owner"] or "",
+    rows = [[r["text"], group_label(r["group"], q, lang), concept_label("plan", r["plan"], lang),
+             concept_label("status", r["status"], lang), r["owner"] or "",
              r["due"].isoformat() if hasattr(r["due"], "isoformat") else (r["due"] or "")]
             for _, r in p.iterrows()]
     lay.table([t("export.col.action", lang), t("export.col.proposed_by", lang),
@@ -265,7 +263,7 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
 
 
 def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) -> None:
-    by = ("group", "feeling") if _has_feelings(after.questionnaire) else ("group",)
+    by = ("group", "feeling") if has_feelings(after.questionnaire) else ("group",)
     wv = analysis.waves(before.answers, after.answers, by=by)
     title = t("report.waves", lang, before=before.name, after=after.name,
               title=after.questionnaire.title.get(lang))

@@ -1,15 +1,10 @@
-"""Exports of a workshop or a project: Excel workbook, CSV of the raw answers, PDF report.
+"""A report as display-ready tables: readable headers, a kind per column, a note.
 
-Built only from the store's frames and :mod:`coopkit.analysis` (masking under k is done
-there, in the frames: nothing here recomputes or unmasks a figure). Three layers:
-
-- :func:`gather` reads what an export needs from the store into a :class:`Report`
-  (the only function that talks to the store);
-- :func:`tables` and :func:`answers_table` turn a report into display-ready frames
-  with readable headers, French by default (pure);
-- writers: :func:`coopkit.exports.xlsx.write_workbook`, :func:`write_csv`,
-  :func:`coopkit.exports.pdf.write_report`; and the notebook/CLI entry points
-  :func:`export_xlsx`, :func:`export_csv`, :func:`export_pdf`, :func:`export`.
+Pure: takes a :class:`~coopkit.exports.gather.Report` and returns
+:class:`Table` objects, French by default, from :mod:`coopkit.analysis` frames (masking
+under k is done there, in the frames: nothing here recomputes or unmasks a figure). The
+writers (:mod:`~coopkit.exports.xlsx`, :mod:`~coopkit.exports.csvfile`,
+:mod:`~coopkit.exports.pdf`) only lay these out. Knows nothing of the store or of files.
 
 **Raw answers and small groups.** The raw answers give one row per answer with the
 participant's pseudonym (a number, never the token), group and establishment. When a
@@ -21,70 +16,21 @@ a small group, or of the two people of one group from one establishment.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import pairwise
-from pathlib import Path
-from typing import TYPE_CHECKING
+from datetime import UTC
 
 import pandas as pd
 
 from coopkit import analysis
 from coopkit.definitions import method
-from coopkit.errors import CoopkitError, fail
-from coopkit.exports.xlsx import csv_safe
-from coopkit.i18n import get_language, normalise_language, t
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
+from coopkit.errors import CoopkitError
+from coopkit.exports.gather import Report, WorkshopData, wave_pairs
+from coopkit.i18n import get_language, normalise_language, t
 
-if TYPE_CHECKING:
-    from coopkit.store import GroupCount, Project, Store, Workshop
-
-FORMATS = ("xlsx", "csv", "pdf")
 #: Column kinds, for number formats in Excel and rounding in CSV/PDF.
 PERCENT, DECIMAL, INTEGER, TEXT, DATE = "percent", "decimal", "integer", "text", "date"
-
-
-# --------------------------------------------------------------------------- data
-
-@dataclass(frozen=True)
-class WorkshopData:
-    """One workshop with its questionnaire, answers frame and participation."""
-
-    workshop: Workshop
-    questionnaire: Questionnaire
-    answers: pd.DataFrame
-    participation: Mapping[str, GroupCount]
-
-    @property
-    def k(self) -> int:
-        return analysis.anonymity_k(self.answers) if "k" in self.answers.attrs \
-            else self.workshop.k
-
-    @property
-    def name(self) -> str:
-        """``"ABC234 (T0)"``: the workshop's join code and wave."""
-        return f"{self.workshop.code} ({self.workshop.wave})"
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything an export shows: a project and some of its workshops."""
-
-    project: Project
-    workshops: tuple[WorkshopData, ...]
-    proposals: pd.DataFrame
-    partners: tuple[str, ...] = ()
-    scope: str = "project"  # or "workshop"
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    #: Other waves of the same questionnaires, to compare with (T0 against T1).
-    baselines: tuple[WorkshopData, ...] = ()
-
-    @property
-    def k(self) -> int:
-        return max((w.k for w in self.workshops), default=analysis.DEFAULT_K)
 
 
 @dataclass(frozen=True)
@@ -96,70 +42,6 @@ class Table:
     frame: pd.DataFrame
     kinds: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
-
-
-# ------------------------------------------------------------------- the target
-
-def resolve(store: Store, target: str | int) -> tuple[str, int]:
-    """``("workshop", id)`` or ``("project", id)`` for what the user typed.
-
-    Accepted: a workshop's join code (``ABC234``, open or closed), ``workshop:12`` /
-    ``w12``, ``project:3`` / ``p3``, or a project's exact name.
-    """
-    from coopkit.store.codes import looks_like_code, normalise_code
-
-    text = str(target).strip()
-    lowered = text.lower()
-    for kind, prefixes in (("workshop", ("workshop:", "atelier:", "w")),
-                           ("project", ("project:", "projet:", "p"))):
-        for prefix in prefixes:
-            rest = lowered[len(prefix):].strip()
-            if lowered.startswith(prefix) and rest.isdigit():
-                number = int(rest)
-                try:
-                    (store.workshop if kind == "workshop" else store.project)(number)
-                except CoopkitError:  # reported below, with the accepted forms
-                    break
-                return kind, number
-    code = normalise_code(text)
-    if looks_like_code(code):
-        found = [w for w in store.workshops() if w.code == code]
-        if found:
-            return "workshop", max(found, key=lambda w: (w.is_open, w.id)).id
-    named = [p for p in store.projects() if p.name.strip().lower() == lowered]
-    if len(named) == 1:
-        return "project", named[0].id
-    raise fail("export_unknown_target", field="target", value=text)
-
-
-def gather(store: Store, target: str | int, *, kind: str | None = None) -> Report:
-    """Read a workshop or a project from the store (``target`` as for :func:`resolve`,
-    or an id with ``kind="workshop"`` / ``"project"``)."""
-    if kind is None:
-        kind, ident = resolve(store, target)
-    else:
-        ident = int(target)
-    if kind == "workshop":
-        chosen = [store.workshop(ident)]
-        project = store.project(chosen[0].project_id)
-    else:
-        project = store.project(ident)
-        chosen = store.workshops(project.id)
-    everything = store.workshops(project.id)
-
-    def load(ws: Workshop) -> WorkshopData:
-        return WorkshopData(ws, store.questionnaire(ws.questionnaire_hash),
-                            store.answers_frame(ws.id), store.participation(ws.id))
-
-    data = tuple(load(ws) for ws in chosen)
-    ids = {ws.id for ws in chosen}
-    wanted = {ws.questionnaire_id for ws in chosen}
-    baselines = tuple(load(ws) for ws in everything
-                      if ws.id not in ids and ws.questionnaire_id in wanted
-                      and kind == "workshop")
-    return Report(project=project, workshops=data, proposals=store.proposals_frame(project.id),
-                  partners=tuple(p.name for p in store.partners(project.id)), scope=kind,
-                  baselines=baselines)
 
 
 # ------------------------------------------------------------------------ labels
@@ -184,7 +66,7 @@ def masked_label(k: int, lang: str) -> str:
     return t("export.masked", lang, k=k)
 
 
-def _concept(kind: str, ident: object, lang: str) -> str | None:
+def concept_label(kind: str, ident: object, lang: str) -> str | None:
     if ident is None or (isinstance(ident, float) and pd.isna(ident)):
         return None
     key = f"method.{kind}.{ident}"
@@ -298,11 +180,11 @@ def _all_sections(q: Questionnaire):
 
 # ------------------------------------------------------------------ analysis tables
 
-def _has_feelings(q: Questionnaire) -> bool:
+def has_feelings(q: Questionnaire) -> bool:
     return any(it.feeling and it.theme and not it.about for it in q.items())
 
 
-def _has_readiness(q: Questionnaire) -> bool:
+def has_readiness(q: Questionnaire) -> bool:
     return any(it.scored and it.feeling is None and it.about is None for it in q.items())
 
 
@@ -348,7 +230,7 @@ def _readiness(report: Report, level: str, code: str) -> Table | None:
     parts = []
     for wd in report.workshops:
         q = wd.questionnaire
-        if not _has_readiness(q) or wd.answers.empty:
+        if not has_readiness(q) or wd.answers.empty:
             continue
         whole = analysis.readiness(wd.answers, q, level=level, lang=code)
         whole.insert(0, "group", None)
@@ -378,7 +260,7 @@ def _recommendations(report: Report, code: str) -> Table | None:
     parts = []
     for wd in report.workshops:
         q = wd.questionnaire
-        if not _has_readiness(q) or wd.answers.empty:
+        if not has_readiness(q) or wd.answers.empty:
             continue
         weak = analysis.weakest_items(wd.answers, q, limit=None, lang=code)
         parts.append(_prefix(wd, pd.DataFrame({
@@ -399,13 +281,13 @@ def _feelings(report: Report, code: str) -> Table | None:
     parts = []
     for wd in report.workshops:
         q = wd.questionnaire
-        if not _has_feelings(q) or wd.answers.empty:
+        if not has_feelings(q) or wd.answers.empty:
             continue
         fmap = analysis.feelings_map(wd.answers, by="group")
         parts.append(_prefix(wd, pd.DataFrame({
             _h("group", code): [group_label(g, q, code) for g in fmap["group"]],
-            _h("theme", code): [_concept("theme", x, code) for x in fmap["theme"]],
-            _h("feeling", code): [_concept("feeling", x, code) for x in fmap["feeling"]],
+            _h("theme", code): [concept_label("theme", x, code) for x in fmap["theme"]],
+            _h("feeling", code): [concept_label("feeling", x, code) for x in fmap["feeling"]],
             _h("intensity", code): fmap["mean"],
             _h("value_mean", code): fmap["value_mean"],
             _h("spread", code): fmap["spread"],
@@ -424,24 +306,24 @@ def _tendencies(report: Report, code: str) -> Table | None:
     parts = []
     for wd in report.workshops:
         q = wd.questionnaire
-        if not _has_feelings(q) or wd.answers.empty:
+        if not has_feelings(q) or wd.answers.empty:
             continue
         tend = analysis.tendencies(wd.answers, by="group")
         data = {_h("group", code): [group_label(g, q, code) for g in tend["group"]]}
         for f in method.FEELING_IDS:
-            data[_concept("feeling", f, code) or f] = tend[f]
-        data[_concept("feeling", "confiance", code) or "confiance"] = tend["confiance"]
+            data[concept_label("feeling", f, code) or f] = tend[f]
+        data[concept_label("feeling", "confiance", code) or "confiance"] = tend["confiance"]
         for b in method.BEHAVIOUR_IDS:
-            data[_concept("behaviour", b, code) or b] = tend[b]
-        data[_h("dominant", code)] = [_concept("behaviour", b, code) for b in tend["dominant"]]
+            data[concept_label("behaviour", b, code) or b] = tend[b]
+        data[_h("dominant", code)] = [concept_label("behaviour", b, code) for b in tend["dominant"]]
         data[_h("n", code)] = _counts(tend["n"])
         data[_h("status", code)] = [_status(s, wd.k, code) for s in tend["status"]]
         parts.append(_prefix(wd, pd.DataFrame(data), code))
     if not parts:
         return None
     names = [*method.FEELING_IDS, "confiance"]
-    kinds = {**{_concept("feeling", f, code) or f: PERCENT for f in names},
-             **{_concept("behaviour", b, code) or b: PERCENT for b in method.BEHAVIOUR_IDS},
+    kinds = {**{concept_label("feeling", f, code) or f: PERCENT for f in names},
+             **{concept_label("behaviour", b, code) or b: PERCENT for b in method.BEHAVIOUR_IDS},
              _h("n", code): INTEGER}
     return Table("tendencies", t("export.sheet.tendencies", code), _stack(parts), kinds,
                  t("export.note.tendencies", code, k=report.k))
@@ -480,12 +362,12 @@ def _actions(report: Report, code: str) -> Table:
         _h("id", code): p["id"] if len(p) else [],
         _h("action", code): p["text"] if len(p) else [],
         _h("proposed_by", code): [group_label(g, q, code) for g in p["group"]],
-        _h("feeling", code): [_concept("feeling", x, code) for x in p["feeling"]],
-        _h("theme", code): [_concept("theme", x, code) for x in p["theme"]],
+        _h("feeling", code): [concept_label("feeling", x, code) for x in p["feeling"]],
+        _h("theme", code): [concept_label("theme", x, code) for x in p["theme"]],
         _h("principle", code): [None if x is None or pd.isna(x) else int(x)
                                 for x in p["principle"]],
-        _h("plan", code): [_concept("plan", x, code) for x in p["plan"]],
-        _h("action_status", code): [_concept("status", x, code) for x in p["status"]],
+        _h("plan", code): [concept_label("plan", x, code) for x in p["plan"]],
+        _h("action_status", code): [concept_label("status", x, code) for x in p["status"]],
         _h("owner", code): p["owner"] if len(p) else [],
         _h("due", code): p["due"] if len(p) else [],
         _h("workshop", code): [codes.get(w) if w is not None and not pd.isna(w) else None
@@ -516,27 +398,11 @@ def _commitment(report: Report, code: str) -> Table:
                    pct=f"{method.COMMITMENT_THRESHOLD:.0%}"))
 
 
-def wave_pairs(report: Report) -> list[tuple[WorkshopData, WorkshopData]]:
-    """(earlier, later) workshops of the same questionnaire and project, in wave order."""
-    pool = sorted({wd.workshop.id: wd for wd in (*report.baselines, *report.workshops)}
-                  .values(), key=lambda wd: (wd.workshop.wave, wd.workshop.id))
-    shown = {wd.workshop.id for wd in report.workshops}
-    pairs = []
-    for qid in dict.fromkeys(wd.workshop.questionnaire_id for wd in pool):
-        same = [wd for wd in pool if wd.workshop.questionnaire_id == qid
-                and not wd.answers.empty]
-        for before, after in pairwise(same):
-            if before.workshop.wave != after.workshop.wave and (
-                    before.workshop.id in shown or after.workshop.id in shown):
-                pairs.append((before, after))
-    return pairs
-
-
 def waves_frame(before: WorkshopData, after: WorkshopData) -> pd.DataFrame:
     """:func:`coopkit.analysis.waves` of a pair: feelings by group x theme x feeling, or
     readiness by group x section."""
     q = after.questionnaire
-    by = ("group", "theme", "feeling") if _has_feelings(q) else ("group", "section_id")
+    by = ("group", "theme", "feeling") if has_feelings(q) else ("group", "section_id")
     return analysis.waves(before.answers, after.answers, by=by)
 
 
@@ -551,8 +417,8 @@ def _waves(report: Report, code: str) -> Table | None:
                 _h("from", code): before.name, _h("to", code): after.name,
                 _h("group", code): [group_label(g, q, code) for g in wv["group"]]}
         if "theme" in wv:
-            data[_h("theme", code)] = [_concept("theme", x, code) for x in wv["theme"]]
-            data[_h("feeling", code)] = [_concept("feeling", x, code) for x in wv["feeling"]]
+            data[_h("theme", code)] = [concept_label("theme", x, code) for x in wv["theme"]]
+            data[_h("feeling", code)] = [concept_label("feeling", x, code) for x in wv["feeling"]]
         else:
             data[_h("section", code)] = [sections.get(s, s) for s in wv["section_id"]]
         data |= {_h("before", code): wv["mean0"], _h("after", code): wv["mean1"],
@@ -604,85 +470,3 @@ def tables(report: Report, lang: str | None = None) -> list[Table]:
         _waves(report, code),
     ]
     return [tb for tb in found if tb is not None]
-
-
-# ----------------------------------------------------------------------- writers
-
-def csv_text(table: Table, *, sep: str = ",") -> str:
-    """A table as CSV text: risky texts escaped (CSV injection), numbers as they are.
-
-    Decimal numbers use a comma when ``sep`` is ``";"`` (French Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
-    writer.writerow([csv_safe(h) for h in table.frame.columns])
-    comma = sep == ";"
-    for row in table.frame.itertuples(index=False):
-        writer.writerow([_csv_cell(v, comma) for v in row])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: object, comma: bool) -> object:
-    from coopkit.exports.xlsx import plain
-
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.6g}"
-        return text.replace(".", ",") if comma else text
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    return csv_safe(value)
-
-
-def write_csv(report: Report, path: str | Path, lang: str | None = None, *,
-              sep: str = ",") -> Path:
-    """The raw answers as CSV, UTF-8 with BOM (Excel reads the accents right)."""
-    if sep not in (",", ";"):
-        raise fail("export_bad_separator", field="sep", value=sep)
-    out = Path(path)
-    out.write_text(csv_text(answers_table(report, lang), sep=sep), encoding="utf-8-sig",
-                   newline="")
-    return out
-
-
-def export_xlsx(store: Store, target: str | int, path: str | Path,
-                lang: str | None = None) -> Path:
-    """Excel workbook of a workshop or a project (one sheet per analysis)."""
-    from coopkit.exports.xlsx import write_workbook
-
-    report = gather(store, target)
-    return write_workbook(tables(report, lang), path, title=report.project.name)
-
-
-def export_csv(store: Store, target: str | int, path: str | Path, lang: str | None = None,
-               *, sep: str = ",") -> Path:
-    """CSV of the raw answers of a workshop or a project (small groups masked)."""
-    return write_csv(gather(store, target), path, lang, sep=sep)
-
-
-def export_pdf(store: Store, target: str | int, path: str | Path,
-               lang: str | None = None) -> Path:
-    """PDF report for the steering committee (French by default)."""
-    from coopkit.exports.pdf import write_report
-
-    return write_report(gather(store, target), path, lang)
-
-
-def export(store: Store, target: str | int, path: str | Path, *, fmt: str | None = None,
-           lang: str | None = None, sep: str = ",") -> Path:
-    """Export in ``fmt`` (default: from the file's extension): xlsx, csv or pdf."""
-    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
-    if chosen not in FORMATS:
-        raise fail("export_bad_format", field="--format", value=chosen or str(path),
-                   allowed=", ".join(FORMATS))
-    if chosen == "xlsx":
-        return export_xlsx(store, target, path, lang)
-    if chosen == "csv":
-        return export_csv(store, target, path, lang, sep=sep)
-    return export_pdf(store, target, path, lang)
-
-
-__all__ = ["Report", "Table", "WorkshopData", "about_table", "answers_table", "export",
-           "export_csv", "export_pdf", "export_xlsx", "gather", "resolve", "tables",
-           "wave_pairs", "waves_frame", "write_csv"]

@@ -1,81 +1,12 @@
-"""Writing cells that are safe to open in Excel or LibreOffice.
+"""The Excel workbook: one sheet per table, headers frozen, every cell written safe.
 
-Participants and trainers write free text. A text starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return can be taken for a formula by a spreadsheet (formula or
-"CSV" injection: ``=HYPERLINK(...)``, ``=cmd|...``). openpyxl itself turns any string
-starting with ``=`` into a formula. Here such a text is always written as a plain string
-cell (``data_type = "s"``) with Excel's *quote prefix* style, so it shows and stays as
-typed, even when someone edits the cell. In CSV files, where no cell type exists, the
-text gets a leading apostrophe (the OWASP advice), see :func:`csv_safe`.
-
-Characters XML forbids (control characters) are dropped instead of crashing the export.
+Lays out :class:`~coopkit.exports.tables.Table` objects with openpyxl; each value goes
+through :func:`coopkit.cells.write_cell`, so no participant's text becomes a formula.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
-
-#: First characters that make a spreadsheet read a text as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_risky(text: str) -> bool:
-    """Whether a spreadsheet could take ``text`` for a formula."""
-    return text.startswith(FORMULA_STARTS)
-
-
-def csv_safe(value: object) -> object:
-    """A value for a CSV cell: risky texts get a leading apostrophe; numbers untouched."""
-    if isinstance(value, str) and is_risky(value):
-        return "'" + value
-    return value
-
-
-def clean_text(text: str) -> str:
-    """``text`` without the control characters an xlsx file cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def plain(value: object) -> object:
-    """numpy/pandas scalars to Python ones; NaN, NaT and ``pd.NA`` to ``None``."""
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return None
-    if hasattr(value, "item") and type(value).__module__.startswith("numpy"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def write_cell(ws: Worksheet, row: int, column: int, value: object):
-    """Write ``value`` at (row, column); texts are never turned into formulas.
-
-    Returns the cell. Lists become ``"a; b"``; dates with a time zone lose it (Excel
-    has none); ``None`` leaves the cell empty.
-    """
-    value = plain(value)
-    if isinstance(value, list | tuple | set | frozenset):
-        value = "; ".join(str(v) for v in value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    if isinstance(value, str):
-        value = clean_text(value)
-        cell = ws.cell(row=row, column=column)
-        cell.value = value
-        if value and (is_risky(value) or cell.data_type != "s"):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        return cell
-    if value is not None and not isinstance(value, int | float | bool | date | datetime):
-        value = clean_text(str(value))
-    return ws.cell(row=row, column=column, value=value)
-
-
-# ------------------------------------------------------------------ workbooks
+from coopkit.cells import clean_text, write_cell
 
 #: Excel number formats of the column kinds of :class:`coopkit.exports.tables.Table`.
 NUMBER_FORMATS = {"percent": "0%", "decimal": "0.00", "integer": "0",

@@ -56,6 +56,8 @@ import traitlets
 from coopkit.errors import CoopkitError
 from coopkit.i18n import get_language, normalise_language, t
 from coopkit.participant.form import FormWidget
+from coopkit.participant.join import JoinWidget
+from coopkit.participant.result import ResultWidget
 from coopkit.widgets.html import (
     Notice,
     PageScript,
@@ -68,8 +70,6 @@ from coopkit.widgets.html import (
     paragraph,
     stylesheet,
 )
-from coopkit.participant.join import JoinWidget
-from coopkit.participant.result import ResultWidget
 
 STEPS = ("fill", "result", "thanks")
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import traitlets
 
+from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 from coopkit.errors import CoopkitError
 from coopkit.i18n import t
-from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 from coopkit.widgets.html import (
     Notice,
     bar,

@@ -14,8 +14,8 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.definitions import method
-from coopkit.i18n import get_language, normalise_language, t
 from coopkit.definitions.questionnaire import Questionnaire
+from coopkit.i18n import get_language, normalise_language, t
 from coopkit.widgets.html import Notice, button, guarded, heading, html_widget, paragraph
 
 #: The "I'd rather not say" establishment (stored as None).

@@ -20,8 +20,8 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.definitions import method
-from coopkit.i18n import t
 from coopkit.definitions.questionnaire import Item, Questionnaire
+from coopkit.i18n import t
 from coopkit.widgets.html import (
     Notice,
     bar,

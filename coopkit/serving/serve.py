@@ -34,7 +34,7 @@ from coopkit import config
 from coopkit.errors import fail
 from coopkit.i18n import t
 
-APP_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "apps" / "participer.ipynb"
+APP_NOTEBOOK = config.APP_NOTEBOOK
 #: A static file Voilà answers without starting a kernel (``/`` starts one per request).
 READY_PATH = "voila/templates/lab/static/voila.js"
 DEFAULT_PORT = 8866

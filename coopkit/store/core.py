@@ -30,10 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from coopkit.definitions import method
 from coopkit.config import data_dir, database_url
-from coopkit.errors import fail
+from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Questionnaire, content_hash, parse, to_mapping
+from coopkit.errors import fail
 from coopkit.store import checks, frames
 from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
 from coopkit.store.codes import (

@@ -23,8 +23,8 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from coopkit.i18n import t
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item
+from coopkit.i18n import t
 from coopkit.widgets.html import esc, html_widget, paragraph
 
 
