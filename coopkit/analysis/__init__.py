@@ -1,10 +1,35 @@
-"""Analysis: pure functions over the answers frame (see :mod:`coopkit.analysis.core`).
+"""Analysis of a workshop's answers: pure functions over the answers frame.
 
-``coopkit.analysis.<figure>(frame, ...)`` is the notebooks' entry point; the figures
-live in the modules of this package, masking under k included. Knows nothing of SQL,
-widgets, matplotlib or exports (``tests/test_layout.py`` checks it).
+Every function takes the tidy frame the store returns (``store.answers_frame``: one row
+per answer, columns ``participant``, ``group``, ``item_id``, ``score``, ``feeling``,
+``theme``... see :data:`ANSWER_COLUMNS`) and returns a new frame; nothing here touches
+SQL, widgets or matplotlib, and nothing mutates its input.
+
+**Anonymity.** Every breakdown goes through :func:`mask`: a cell computed from fewer
+than ``k`` respondents (``frame.attrs["k"]``, default :data:`DEFAULT_K`) has its values
+*and* its count blanked in the frame itself, ``masked`` set and ``status`` ``"masked"``
+("fewer than k answers"), distinct from ``"empty"`` (no answer at all). Charts, exports
+and dashboards therefore cannot leak what they never receive. The only unmasked results
+are a participant's own (``participant=`` arguments).
+
+**Counting people, not rows.** ``n`` is always the number of distinct respondents whose
+scored answers make the figure. Averages are taken per person first (a person who
+answered three "fear / quality" items counts once, with the mean of their three
+answers), then across persons, so every respondent weighs the same. The frame is
+expected to hold one row per participant and item (the store keeps the last answer).
+
+The formulas (tendency, divergence index, commitment) are explained for consultants in
+``docs/analysis.md`` and ``docs/tendency.md``.
+
+The figures live in this package's modules, one per figure: :mod:`~.readiness`,
+:mod:`~.feelings`, :mod:`~.tendency`, :mod:`~.divergence`, :mod:`~.shoes` (in the other's
+shoes), :mod:`~.waves`, :mod:`~.commitment`, :mod:`~.plans` (drafting the three plans),
+over :mod:`~.core` (masking and per-person averages). ``coopkit.analysis.<figure>`` is the
+notebooks' entry point. ``tests/test_layout.py`` checks that none of it imports SQL,
+widgets, matplotlib or exports.
 """
 
+from coopkit.analysis.commitment import commitment
 from coopkit.analysis.core import (
     ANSWER_COLUMNS,
     DEFAULT_K,
@@ -14,18 +39,15 @@ from coopkit.analysis.core import (
     OK,
     STATUSES,
     anonymity_k,
-    commitment,
-    completion,
-    divergence,
-    feelings_map,
     mask,
-    others_shoes,
-    readiness,
     select,
-    tendencies,
-    waves,
-    weakest_items,
 )
+from coopkit.analysis.divergence import divergence
+from coopkit.analysis.feelings import feelings_map
+from coopkit.analysis.readiness import completion, readiness, weakest_items
+from coopkit.analysis.shoes import others_shoes
+from coopkit.analysis.tendency import tendencies
+from coopkit.analysis.waves import waves
 
 __all__ = [
     "ANSWER_COLUMNS", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
