@@ -84,7 +84,7 @@ class LazyStore:
 
     def __getattr__(self, name: str) -> object:
         if self._store is None:
-            from coopkit import open_store
+            from coopkit.store import open_store
 
             self._store = open_store()
         return getattr(self._store, name)
