@@ -131,7 +131,7 @@ async def answer_first_item(ws: Any, text: str, timeout: float) -> bool:
     """Join with the first group and answer the first question, as a participant would;
     True once the app shows the answer as saved (class ``coopkit-saved``).
 
-    Written against the classes documented in ``coopkit/widgets/app.py``: the group
+    Written against the classes documented in ``coopkit/participant/app.py``: the group
     radio buttons ``coopkit-group``, the button ``coopkit-join-submit``, the questions
     ``coopkit-item`` (+ ``coopkit-item-<type>``) and the indicator ``coopkit-saved``.
     """

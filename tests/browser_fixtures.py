@@ -244,7 +244,7 @@ def kernel_message(msg_type: str, content: dict[str, Any], channel: str = "shell
 
 
 # ------------------------------------------------------------- a participant's steps
-# Button texts and CSS classes: the docstring of coopkit/widgets/app.py.
+# Button texts and CSS classes: the docstring of coopkit/participant/app.py.
 
 #: The group the test participants choose.
 GROUP = "Personnels des établissements"

@@ -1,7 +1,7 @@
 """The participant app in a real browser, served by a real ``coopkit serve``.
 
 Debian's Chromium through Playwright, on a 360 x 740 phone screen. The button texts and
-CSS classes come from the docstring of ``coopkit/widgets/app.py``. Every wait is on a
+CSS classes come from the docstring of ``coopkit/participant/app.py``. Every wait is on a
 condition (``expect`` / ``wait_for``), bounded by ``TIMEOUT_MS``; nothing sleeps.
 """
 

@@ -231,3 +231,23 @@ def test_consultant_notebooks_go_through_the_store(path):
     used = _notebook_imports(path)
     assert SQL not in used and "sqlite3" not in used
     assert not {m for m in used if room_of(m) == "participant"}, used
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    """Every folder and top-level module of the package is in the README's table, and
+    the table names nothing that is not there."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Layout"):]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    named: set[str] = set()
+    for cell in rows:
+        for i, part in enumerate(p.strip(" `") for p in cell.split(",")):
+            if i and not part.startswith("coopkit/"):  # `cli.py`, `demo.py` after coopkit/
+                part = "coopkit/" + part
+            named.add(part.rstrip("/"))
+    actual = {f"coopkit/{p.name}" for p in PACKAGE.iterdir()
+              if p.name != "__init__.py" and not p.name.startswith(("_", "."))
+              and (p.is_dir() or p.suffix == ".py")}
+    actual |= {p.name for p in ROOT.iterdir() if p.is_dir() and p.name in
+               ("questionnaires", "notebooks", "docs", "benchmarks", "tests")}
+    assert named == actual
