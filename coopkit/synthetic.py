@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ import pandas as pd
 from coopkit.analysis import ANSWER_COLUMNS
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, parse
+
+if TYPE_CHECKING:
+    from coopkit.store.bulk import BulkParticipant
 
 #: Groups of the example questionnaire and of the demo workshop.
 DEMO_GROUPS = ("direction_generale", "encadrement", "personnel", "medical_soignant",
@@ -452,3 +456,24 @@ def proposals(per_group: Mapping[str, int], *, done_share: Mapping[str, float] |
     return pd.DataFrame(rows, columns=["id", "project_id", "workshop_id", "text", "group",
                                        "feeling", "theme", "principle", "plan", "status",
                                        "owner", "due", "created_at", "updated_at"])
+
+
+# --------------------------------------------------------------------- into a store
+
+def store_participants(frame: pd.DataFrame) -> list[BulkParticipant]:
+    """The participants of a synthetic answers frame, ready for
+    :func:`coopkit.store.bulk.load_participants` (answers keep their times)."""
+    from coopkit.store.bulk import BulkParticipant
+
+    people = []
+    columns = ["participant", "group", "establishment", "validated", "item_id", "value",
+               "answered_at"]
+    for _, rows in frame[columns].groupby("participant", sort=True):
+        first = rows.iloc[0]
+        given = {item: (value, at.to_pydatetime()) for item, value, at in
+                 zip(rows["item_id"], rows["value"], rows["answered_at"], strict=True)}
+        people.append(BulkParticipant(
+            group=first["group"], answers=given, establishment=first["establishment"],
+            validated=bool(first["validated"]),
+            joined_at=rows["answered_at"].min().to_pydatetime()))
+    return people
