@@ -465,15 +465,16 @@ def store_participants(frame: pd.DataFrame) -> list[BulkParticipant]:
     :func:`coopkit.store.bulk.load_participants` (answers keep their times)."""
     from coopkit.store.bulk import BulkParticipant
 
-    people = []
-    columns = ["participant", "group", "establishment", "validated", "item_id", "value",
-               "answered_at"]
-    for _, rows in frame[columns].groupby("participant", sort=True):
-        first = rows.iloc[0]
-        given = {item: (value, at.to_pydatetime()) for item, value, at in
-                 zip(rows["item_id"], rows["value"], rows["answered_at"], strict=True)}
-        people.append(BulkParticipant(
-            group=first["group"], answers=given, establishment=first["establishment"],
-            validated=bool(first["validated"]),
-            joined_at=rows["answered_at"].min().to_pydatetime()))
-    return people
+    ordered = frame.sort_values("participant", kind="stable")
+    ids = ordered["participant"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist() if len(ids) else []
+    ends = [*starts[1:], len(ids)]
+    items, values = ordered["item_id"].tolist(), ordered["value"].tolist()
+    times = list(ordered["answered_at"].dt.to_pydatetime())
+    groups, places = ordered["group"].tolist(), ordered["establishment"].tolist()
+    valid = ordered["validated"].tolist()
+    return [BulkParticipant(group=groups[a], establishment=places[a], validated=bool(valid[a]),
+                            answers=dict(zip(items[a:b], zip(values[a:b], times[a:b],
+                                                             strict=True), strict=True)),
+                            joined_at=min(times[a:b]))
+            for a, b in zip(starts, ends, strict=True)]

@@ -89,12 +89,13 @@ def test_the_demo_project(tmp_path):
 
 
 def test_rows_out_of_order_are_put_back_in_order():
-    cols = reads.AnswerColumns(np.array([2, 1, 1, 2]), ["b", "b", "a", "a"],
-                               ["1", "2", "3", "4"], ["t1", "t2", "t3", "t4"])
-    fixed = reads._in_order(cols)
+    rows = ([2, 1, 1, 2], ["b", "b", "a", "a"], ["1", "2", "3", "4"], ["t1", "t2", "t3", "t4"])
+    fixed = reads._columns(*rows, in_order=False)
     assert fixed.participant.tolist() == [1, 1, 2, 2]
-    assert fixed.item_id == ["a", "b", "a", "b"] and fixed.value == ["3", "2", "4", "1"]
+    assert fixed.item_id() == ["a", "b", "a", "b"] and fixed.value == ["3", "2", "4", "1"]
     assert fixed.answered_at == ["t3", "t2", "t4", "t1"]
+    kept = reads._columns(*rows, in_order=True)  # the server's order, as it came
+    assert kept.participant.tolist() == [2, 1, 1, 2] and kept.item_id() == rows[1]
 
 
 def test_the_fast_sqlite_read_equals_the_row_by_row_read(tmp_path):
@@ -106,12 +107,15 @@ def test_the_fast_sqlite_read_equals_the_row_by_row_read(tmp_path):
             for item in list(q.items())[seed:]:
                 store.save_answer(p.token, item.id, value_for(item, seed))
         with store._read() as conn, conn.begin():
-            fast = reads._read_sqlite(conn, ws.id)
+            both = reads._read_sqlite(conn, ws.id)
             slow = reads._read_rows(conn, ws.id)
-    assert fast is not None
+            people = reads.read_people(conn, ws.id)
+    assert both is not None
+    fast_people, fast = both
+    assert fast_people.id.tolist() == people.id.tolist() and fast_people.group == people.group
     assert fast.participant.tolist() == slow.participant.tolist()
-    assert (fast.item_id, fast.value, fast.answered_at) == (slow.item_id, slow.value,
-                                                            slow.answered_at)
+    assert (fast.item_id(), fast.value, fast.answered_at) == (slow.item_id(), slow.value,
+                                                              slow.answered_at)
 
 
 @pytest.mark.slow

@@ -75,7 +75,7 @@ def answers_frame(workshop: Workshop, questionnaire: Questionnaire, people: Peop
     places = item_places(questionnaire)
     # per item: slot i for items[i], slot len(items) for an item the questionnaire lacks
     slot = {it.id: i for i, it in enumerate(items)}
-    item_codes, item_ids = pd.factorize(np.asarray(given.item_id, dtype=object))
+    item_codes, item_ids = given.item_code, given.item_ids
     item_slot = np.array([slot.get(i, len(items)) for i in item_ids], dtype=np.int64)
     per_item = item_slot[item_codes] if n else np.zeros(0, dtype=np.int64)
 
@@ -146,7 +146,7 @@ def answers_frame(workshop: Workshop, questionnaire: Questionnaire, people: Peop
         "mirrors": pd.Series(tags(lambda it: it.mirrors), dtype=object),
         "answered_at": _instants(given.answered_at),
     }
-    frame = pd.DataFrame(data, columns=list(ANSWER_COLUMNS))
+    frame = pd.DataFrame(data, columns=list(ANSWER_COLUMNS), copy=False)  # fresh arrays: no copy
     frame.attrs["k"] = workshop.k
     return frame
 
