@@ -20,7 +20,6 @@ from coopkit.errors import CoopkitError, fail
 from coopkit.i18n import LANGUAGES, set_language, t
 
 Command = Callable[[argparse.Namespace], int]
-NOTEBOOKS_DIR = config.NOTEBOOKS_DIR
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -165,15 +164,17 @@ def cmd_lab(args: argparse.Namespace) -> int:
     data = config.data_dir(args.data)
     data.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, config.DATA_ENV: str(data)}
-    print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
-    return subprocess.call(lab_command(args.no_browser), env=env)
+    notebooks = config.notebooks_folder(data)
+    print(t("cli.lab.starting", data=data, notebooks=notebooks))
+    return subprocess.call(lab_command(notebooks, args.no_browser), env=env)
 
 
-def lab_command(no_browser: bool = False) -> list[str]:
-    """JupyterLab on the notebooks, for the consultant only: bound to this computer,
-    with its token, and without Voilà's server extension (a Voilà page served that
-    way can run arbitrary code; participants get the standalone ``coopkit serve``)."""
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}",
+def lab_command(notebooks: Path, no_browser: bool = False) -> list[str]:
+    """JupyterLab on the notebooks (``config.notebooks_folder``), for the consultant
+    only: bound to this computer, with its token, and without Voilà's server extension
+    (a Voilà page served that way can run arbitrary code; participants get the
+    standalone ``coopkit serve``)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebooks}",
                "--ServerApp.ip=127.0.0.1",
                "--ServerApp.jpserver_extensions={'voila.server_extension': False}"]
     if no_browser:
@@ -199,14 +200,15 @@ def cmd_start(args: argparse.Namespace) -> int:
     env = {**os.environ, config.DATA_ENV: str(data)}
     server = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
              "--port", str(args.port), "--expect", str(args.expect)]
-    lab = [*lab_command(args.no_browser), f"--ServerApp.port={args.lab_port}"]
+    notebooks = config.notebooks_folder(data)
+    lab = [*lab_command(notebooks, args.no_browser), f"--ServerApp.port={args.lab_port}"]
     if args.lang:
         server += ["--lang", args.lang]
     children: list[subprocess.Popen] = []
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         children.append(subprocess.Popen(server, env=env))
-        print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
+        print(t("cli.lab.starting", data=data, notebooks=notebooks))
         children.append(subprocess.Popen(lab, env=env))
         return children[-1].wait()
     except KeyboardInterrupt:
