@@ -98,24 +98,29 @@ def test_rows_out_of_order_are_put_back_in_order():
     assert kept.participant.tolist() == [2, 1, 1, 2] and kept.item_id() == rows[1]
 
 
-def test_the_fast_sqlite_read_equals_the_row_by_row_read(tmp_path):
+def test_the_one_statement_read_equals_the_row_by_row_read(store):
     q = make_questionnaire(extra_items=5)
-    with open_store(f"sqlite:///{tmp_path / 'a.sqlite'}") as store:
-        ws = store.open_workshop(store.create_project("Lecture"), q)
-        for seed in range(6):
-            p = store.join(ws.code, ("personnel", "medical_soignant")[seed % 2])
-            for item in list(q.items())[seed:]:
-                store.save_answer(p.token, item.id, value_for(item, seed))
-        with store._read() as conn, conn.begin():
-            both = reads._read_sqlite(conn, ws.id)
-            slow = reads._read_rows(conn, ws.id)
-            people = reads.read_people(conn, ws.id)
+    ws = store.open_workshop(store.create_project("Lecture"), q)
+    for seed in range(6):
+        p = store.join(ws.code, ("personnel", "medical_soignant")[seed % 2])
+        for item in list(q.items())[seed:]:
+            store.save_answer(p.token, item.id, value_for(item, seed))
+    store.join(ws.code, "personnel")  # no answer: not among the people read
+    fast_read = reads._read_postgres if store.backend == "postgresql" else reads._read_sqlite
+    with store._read() as conn, conn.begin():
+        both = fast_read(conn, ws.id)
+        slow = reads._read_rows(conn, ws.id)
+        people = reads.read_people(conn, ws.id)
     assert both is not None
     fast_people, fast = both
-    assert fast_people.id.tolist() == people.id.tolist() and fast_people.group == people.group
+    assert fast_people.id.tolist() == people.id.tolist()[:6]
+    assert fast_people.group == people.group[:6]
     assert fast.participant.tolist() == slow.participant.tolist()
-    assert (fast.item_id(), fast.value, fast.answered_at) == (slow.item_id(), slow.value,
-                                                              slow.answered_at)
+    assert (fast.item_id(), fast.value) == (slow.item_id(), slow.value)
+    def instants(texts):
+        return np.array(texts, dtype="datetime64[us]").tolist()
+
+    assert instants(fast.answered_at) == instants(slow.answered_at)
 
 
 @pytest.mark.slow
