@@ -125,7 +125,8 @@ def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
 def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                       feeling: str | None = None, colorbar: bool = True) -> Artists:
     """Heatmap of :func:`coopkit.analysis.feelings_map`: breakdowns (groups) in rows,
-    theme x feeling in columns (or the three themes of one ``feeling``).
+    theme x feeling in columns, trust beside them when it was measured (or the three
+    themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
     "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
@@ -135,7 +136,9 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     k = _k(fmap)
     by = _breakdown(fmap, "theme")
     data = fmap if feeling is None else fmap[fmap["feeling"] == feeling]
-    columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
+    present = set(fmap["feeling"]) if "feeling" in fmap else set()
+    rows_ids = [f for f in method.MAP_ROWS if f in present or f in method.FEELING_IDS]
+    columns = [(th, f) for th in method.THEME_IDS for f in rows_ids
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
     if data.empty:
@@ -176,11 +179,13 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
                            rotation=0)
         blend = blended_transform_factory(ax.transData, ax.transAxes)
+        per = len(rows_ids)
         for n, theme in enumerate(method.THEME_IDS):
-            ax.text(3 * n + 1, 1.01, _wrap(_label("theme", theme, lang), 26), ha="center",
-                    va="bottom", fontsize=SMALL, fontweight="bold", transform=blend)
+            ax.text(per * n + (per - 1) / 2, 1.01, _wrap(_label("theme", theme, lang), 26),
+                    ha="center", va="bottom", fontsize=SMALL, fontweight="bold",
+                    transform=blend)
             if n:
-                ax.axvline(3 * n - 0.5, color="white", linewidth=4)
+                ax.axvline(per * n - 0.5, color="white", linewidth=4)
     else:
         ax.set_xticklabels([_wrap(_label("theme", th, lang), 18) for th, _ in columns],
                            fontsize=SMALL)
