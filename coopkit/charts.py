@@ -176,10 +176,10 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                                  color="#555555", zorder=3))
     ax.set_xticks(range(len(columns)))
     if feeling is None:
-        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
-                           rotation=0)
+        per = len(rows_ids)  # 3 feelings, or 4 with trust: smaller labels then
+        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns],
+                           fontsize=SMALL if per <= 3 else SMALL - 2, rotation=0)
         blend = blended_transform_factory(ax.transData, ax.transAxes)
-        per = len(rows_ids)
         for n, theme in enumerate(method.THEME_IDS):
             ax.text(per * n + (per - 1) / 2, 1.01, _wrap(_label("theme", theme, lang), 26),
                     ha="center", va="bottom", fontsize=SMALL, fontweight="bold",
@@ -215,6 +215,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
 #: One colour and one hatch per behaviour (never colour alone).
 BEHAVIOUR_STYLE = {"cooperatif": ("#009E73", ""), "opportuniste": ("#D55E00", "xx"),
                    "individualiste": ("#0072B2", "..")}
+#: Where, in data units of the 0..1 pressure axis, the group names and readings start.
+_NAME_X, _READING_X = -1.0, 1.2
 
 
 def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) -> Artists:
@@ -265,12 +267,14 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
                 t("tendency.intensity", lang, value=_number(level, lang)), ha="left",
                 va="center", fontsize=SMALL - 1, color="#333333")
         name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
-        ax.text(-0.45, y, f"{_wrap(name, 22, 2)}\n(n={int(row['n'])})", ha="right",
+        ax.text(_NAME_X, y, f"{_wrap(name, 20, 2)}\n(n={int(row['n'])})", ha="left",
                 va="center", fontsize=FONT, fontweight="bold")
-        readings.append(ax.text(1.02, y, _wrap(tendency_phrase(row["reading"], lang), 26),
+        readings.append(ax.text(_READING_X, y, _wrap(tendency_phrase(row["reading"], lang),
+                                                     22),
                                 ha="left", va="center", fontsize=FONT, fontweight="bold"))
     if not shown.empty:
-        ax.set_xlim(0, 1)
+        ax.set_xlim(_NAME_X - 0.02, _READING_X + 0.75)
+        ax.spines["bottom"].set_bounds(0, 1)
         ax.set_ylim(-(len(shown) - 1) * 1.25 - 0.75, 0.55)
         ax.set_yticks([])
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
@@ -281,12 +285,13 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
         ax.set_xlabel(t("chart.tendency.axis", lang), fontsize=SMALL)
     masked_note = None
     if hidden:
-        masked_note = ax.text(0, -0.16 if not shown.empty else 0.2,
+        masked_note = ax.text(0, -0.24 if not shown.empty else 0.2,
                               _wrap(t("chart.tendency.masked", lang, k=k,
                                       groups=", ".join(hidden)), 90),
                               transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
                               color="#333333")
-    caption = ax.text(0, -0.08 if not shown.empty else 0.1, t("chart.tendency.caption", lang),
+    caption = ax.text(0, -0.13 if not shown.empty else 0.1,
+                      _wrap(t("chart.tendency.caption", lang), 110),
                       transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
                       style="italic")
     return {"bars": bars, "readings": readings, "intensity": intensity,

@@ -682,3 +682,39 @@ def test_analysis_never_imports_matplotlib():
     code = ("import sys, coopkit.analysis, coopkit.synthetic; "
             "sys.exit('matplotlib' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_worked_examples_of_docs_tendency_are_what_coopkit_computes():
+    """Both tables of docs/tendency.md, row by row (so the guide cannot drift)."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "tendency.md").read_text()
+    words = {"fr": {"penche vers la coopération": "cooperatif",
+                    "penche vers l'opportunisme": "opportuniste",
+                    "penche vers l'individualisme": "individualiste",
+                    "pas de tendance nette": "pas_nette", "ressentis trop faibles": "trop_faible",
+                    "confiance non mesurée": "confiance_non_mesuree"},
+             "en": {"leans towards cooperation": "cooperatif",
+                    "leans towards opportunism": "opportuniste",
+                    "leans towards individualism": "individualiste",
+                    "no clear tendency": "pas_nette", "feelings too faint": "trop_faible",
+                    "trust not measured": "confiance_non_mesuree"}}
+    checked = 0
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 9 or not cells[1][:1].isdigit():
+            continue
+        a, f, tt = (float(c.replace(",", ".")) for c in cells[1:4])
+        c = None if cells[4] == "—" else float(cells[4].replace(",", "."))
+        expected = next(r for lang in words for w, r in words[lang].items() if w == cells[8])
+        row = _read(a, f, tt, c)
+        assert row["reading"] == expected, line
+        for col, text in zip(("cooperatif", "opportuniste", "individualiste"), cells[5:8],
+                             strict=True):
+            value = row[f"pressure_{col}"]
+            if text == "—":
+                assert math.isnan(value), line
+            else:
+                assert value == approx(float(text.replace(",", ".")), abs=0.006), line
+        checked += 1
+    assert checked == 12

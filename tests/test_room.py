@@ -154,3 +154,20 @@ def test_register_writes_status_changes(store, workshop):
     assert register.menus[second].value == "dropped"
     assert [store.proposal(i).status for i in (first, second)] == ["done", "dropped"]
     assert store.proposal(second).updated_at >= store.proposal(second).created_at
+
+
+def test_settings_widget_turns_tendencies_on_and_off(store, workshop):
+    from coopkit.consultant.settings import WorkshopSettingsWidget
+
+    _, _, ws = workshop
+    box = WorkshopSettingsWidget(store, ws.id)
+    assert box.value == {"show_tendencies": False} and box.tendencies.value is False
+    assert "accusation" in box.children[1].value
+    box.tendencies.value = True  # the consultant ticks the box
+    assert store.workshop(ws.id).settings.show_tendencies is True
+    assert "activées" in box.message.value
+    box.value = {"show_tendencies": False}
+    assert store.workshop(ws.id).settings.show_tendencies is False
+    assert box.tendencies.value is False
+    english = WorkshopSettingsWidget(store, ws.id, lang="en")
+    assert "Show the groups' tendencies" in english.tendencies.description

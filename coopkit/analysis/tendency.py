@@ -57,6 +57,11 @@ def phrase(reading_id: object, lang: str | None = None) -> str:
     return t(f"tendency.reading.{reading_id}", lang)
 
 
+def note_phrase(note: object, lang: str | None = None) -> str:
+    """The words of a :func:`tendency_change` note (« de la franchise… »), or ""."""
+    return t(f"tendency.note.{note}", lang) if isinstance(note, str) and note else ""
+
+
 def pressures(attraction: np.ndarray, fear: np.ndarray, temptation: np.ndarray,
               trust: np.ndarray) -> dict[str, np.ndarray]:
     """The three pressures (0..1) of the method's balances; NaN where trust is NaN.
