@@ -66,8 +66,12 @@ def read_workshop(conn: Connection, workshop_id: int
                   ) -> tuple[PeopleColumns, AnswerColumns]:
     """The participants who answered and their answers, in one statement (so from one
     snapshot: every answer's participant is among the participants read); row by row
-    in one transaction if that statement's texts do not add up."""
-    fast = _read_postgres if conn.dialect.name == "postgresql" else _read_sqlite
+    if that statement's texts do not add up, in one snapshot too (SQLite: one read
+    transaction; PostgreSQL: ``REPEATABLE READ``)."""
+    fast = _read_sqlite
+    if conn.dialect.name == "postgresql":
+        fast = _read_postgres
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
     with conn.begin():
         return fast(conn, workshop_id) or (read_people(conn, workshop_id),
                                            _read_rows(conn, workshop_id))
