@@ -17,6 +17,10 @@ the server binaries of the machine (durable settings: fsync on; ``max_connection
 writers runs twice: straight to the server, and through pgbouncer in transaction mode
 (Debian's ``pgbouncer``, 20 server connections; ``--pooler`` chooses). The table also
 shows the most server connections seen at once (sampled from ``pg_stat_activity``).
+Server, pooler and writers share the machine's CPUs here; in production the server and
+pgbouncer have their own. ``--nice 10`` runs the writers at a lower priority, which
+approximates that (without it, on 2 cores, every hop through pgbouncer waits behind a
+queue of writer processes).
 
 Pace. A person reads a question before answering: each writer waits a random time
 between two answers (uniform between 0 and twice ``--think-ms``; the first answer too,
@@ -119,7 +123,7 @@ def worker(url: str, code: str, seed: int, think_ms: float) -> None:
 # ------------------------------------------------------------------------ parent
 
 def run(url: str, writers: int, items: int, think_ms: float,
-        server_url: str | None = None) -> dict:
+        server_url: str | None = None, nice: int = 0) -> dict:
     from coopkit.definitions.questionnaire import parse
     from coopkit.store import open_store
 
@@ -130,7 +134,8 @@ def run(url: str, writers: int, items: int, think_ms: float,
         procs = [
             subprocess.Popen([sys.executable, __file__, "--worker", url, workshop.code,
                               str(seed), str(think_ms)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             preexec_fn=(lambda: os.nice(nice)) if nice else None)
             for seed in range(writers)
         ]
         try:
@@ -245,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the largest number of writers with no pause")
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"],
                         choices=["sqlite", "postgres"])
+    parser.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="run the writers N steps nicer than the server (and pgbouncer):"
+                             " on one small machine, as if the server had its own")
     parser.add_argument("--pooler", nargs="+", default=["none", "pgbouncer"],
                         choices=["none", "pgbouncer"],
                         help="PostgreSQL: straight to the server and/or through pgbouncer")
@@ -260,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start")
         for name, url, server in backends(args, stack):
             for n in args.writers:
-                rows.append((name, run(url, n, args.items, args.think_ms, server)))
+                rows.append((name, run(url, n, args.items, args.think_ms, server, args.nice)))
             if args.stress:
-                rows.append((name, run(url, max(args.writers), args.items, 0.0, server)))
+                rows.append((name, run(url, max(args.writers), args.items, 0.0, server,
+                                       args.nice)))
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; "
               f"{args.items} items per writer; pace = mean pause before each answer; "
               f"server = most PostgreSQL connections seen at once")

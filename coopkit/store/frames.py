@@ -117,40 +117,39 @@ def answers_frame(workshop: Workshop, questionnaire: Questionnaire, people: Peop
         # pragma: no cover - a bug, not the data
         raise RuntimeError("answers read without their participants")
 
-    def text(uniques, codes) -> pd.Series:  # a "str" column taken from its few values
-        return pd.Series(pd.array(list(uniques), dtype="str").take(codes))
+    def col(values, dtype) -> pd.Series:  # pandas would copy each array: they are fresh
+        return pd.Series(values, dtype=dtype, copy=False)
 
-    def number(value) -> pd.Series:
-        return pd.Series(np.full(n, value, dtype=np.int64))
+    def text(uniques, codes) -> pd.Series:  # a "str" column taken from its few values
+        return col(pd.array(list(uniques), dtype="str").take(codes), None)
 
     nowhere = np.zeros(n, dtype=np.int64)
     data = {
-        "workshop_id": number(workshop.id),
-        "project_id": number(workshop.project_id),
+        "workshop_id": col(np.full(n, workshop.id, dtype=np.int64), None),
+        "project_id": col(np.full(n, workshop.project_id, dtype=np.int64), None),
         "wave": text([workshop.wave], nowhere),
         "questionnaire_id": text([workshop.questionnaire_id], nowhere),
         "questionnaire_hash": text([workshop.questionnaire_hash], nowhere),
-        "participant": pd.Series(np.asarray(given.participant, dtype=np.int64)),
+        "participant": col(np.array(given.participant, dtype=np.int64), None),
         "group": text(people.group, person),
-        "establishment": pd.Series(np.asarray(people.establishment, dtype=object)[person],
-                                   dtype=object),
-        "validated": pd.Series(people.validated[person], dtype=bool),
+        "establishment": col(np.asarray(people.establishment, dtype=object)[person], object),
+        "validated": col(people.validated[person], bool),
         "item_id": text(item_ids, item_codes),
-        "item_type": pd.Series(tags(lambda it: it.type), dtype=object),
-        "section_id": pd.Series(tags(lambda it: places[it.id][0]), dtype=object),
-        "subsection_id": pd.Series(tags(lambda it: places[it.id][1]), dtype=object),
-        "value": pd.Series(values, dtype=object),
-        "score": pd.Series(pair_score[pair_codes], dtype="float64"),
-        "weak": pd.Series(pair_weak[pair_codes], dtype=bool),
-        "feeling": pd.Series(tags(lambda it: it.feeling), dtype=object),
-        "theme": pd.Series(tags(lambda it: it.theme), dtype=object),
-        "principles": pd.Series(tags(lambda it: tuple(it.principles), ()), dtype=object),
-        "factor": pd.Series(tags(lambda it: it.factor), dtype=object),
-        "about": pd.Series(tags(lambda it: it.about), dtype=object),
-        "mirrors": pd.Series(tags(lambda it: it.mirrors), dtype=object),
+        "item_type": col(tags(lambda it: it.type), object),
+        "section_id": col(tags(lambda it: places[it.id][0]), object),
+        "subsection_id": col(tags(lambda it: places[it.id][1]), object),
+        "value": col(values, object),
+        "score": col(pair_score[pair_codes], "float64"),
+        "weak": col(pair_weak[pair_codes], bool),
+        "feeling": col(tags(lambda it: it.feeling), object),
+        "theme": col(tags(lambda it: it.theme), object),
+        "principles": col(tags(lambda it: tuple(it.principles), ()), object),
+        "factor": col(tags(lambda it: it.factor), object),
+        "about": col(tags(lambda it: it.about), object),
+        "mirrors": col(tags(lambda it: it.mirrors), object),
         "answered_at": _instants(given.answered_at),
     }
-    frame = pd.DataFrame(data, columns=list(ANSWER_COLUMNS), copy=False)  # fresh arrays: no copy
+    frame = pd.DataFrame(data, columns=list(ANSWER_COLUMNS), copy=False)
     frame.attrs["k"] = workshop.k
     return frame
 
