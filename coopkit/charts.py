@@ -8,8 +8,11 @@ never calls ``plt.show()`` nor creates a figure, and does not touch global setti
 Made to be read on a projector: large type, colour-blind-safe colours (the Okabe-Ito
 palette for categories, ``cividis`` for intensities) and never colour alone to carry a
 meaning (hatches and text too). Labels are French by default, English with
-``lang="en"`` (through :func:`coopkit.i18n.t`). Cells masked for anonymity (fewer than k
-respondents) are hatched grey and marked "< k"; cells with no answer show "—".
+``lang="en"`` (through :func:`coopkit.i18n.t`). Cells hidden for anonymity (fewer than k
+respondents, or hidden with a small group: see :func:`coopkit.analysis.mask`) are
+hatched grey and marked "masqué" / "hidden", the same for both reasons so that a
+reader cannot tell the small one; cells with no answer show "—"; a chart with no
+answer at all says « Pas encore de réponse. » instead of drawing empty axes.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.analysis import DEFAULT_K, EMPTY, MASKED, OK
 from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
@@ -83,6 +86,13 @@ def _title(ax: Axes, title: str, subtitle: str | None = None, *,
     return made
 
 
+def _no_answer(ax: Axes, title: str, lang: str) -> Any:
+    """An empty picture saying so: « Pas encore de réponse. » in the middle, no axes."""
+    ax.axis("off")
+    return ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                   fontsize=FONT, transform=ax.transAxes)
+
+
 def _mask_patch(ax: Axes, x: float, y: float, width: float, height: float) -> Rectangle:
     patch = Rectangle((x, y), width, height, facecolor=MASK_FACE, edgecolor=MASK_EDGE,
                       hatch=MASK_HATCH, linewidth=0.8, zorder=2)
@@ -127,7 +137,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     theme x feeling in columns (or the three themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
-    "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
+    "masqué", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
     and ``empty`` (their patches), ``colorbar``, ``title``.
     """
     lang = _lang(lang)
@@ -137,10 +147,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    if data.empty:
-        ax.axis("off")
-        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
-                       fontsize=FONT, transform=ax.transAxes)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.feelings_map.title", lang), lang)
         made = _title(ax, t("chart.feelings_map.title", lang))
         return {"image": None, "cells": [], "masked": [], "empty": [], "colorbar": None,
                 "title": made[0], "note": note}
@@ -223,6 +231,11 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
     lang = _lang(lang)
     k = _k(tend)
     by = _breakdown(tend, "attrait")
+    if tend.empty or tend["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.tendency.title", lang), lang)
+        made = _title(ax, t("chart.tendency.title", lang))
+        return {"outline": None, "corners": [], "points": [], "numbers": [], "labels": [],
+                "masked": None, "caption": None, "title": made[0], "note": note}
     corners = np.array([_VERTICES[b] for b in method.BEHAVIOUR_IDS])
     ring = np.vstack([corners, corners[:1]])
     (outline,) = ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=2)
@@ -291,7 +304,7 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     """Horizontal bars of :func:`coopkit.analysis.readiness` (any level): one bar per
     unit, grouped by breakdown (e.g. per group) when the frame has one.
 
-    Scores are shown in %; masked bars are hatched and say "< k", empty ones "—".
+    Scores are shown in %; masked bars are hatched and say "masqué", empty ones "—".
     Returns ``bars`` (drawn scores), ``masked`` (patches), ``values`` (texts),
     ``legend`` (None without breakdown), ``title``.
     """
@@ -300,9 +313,14 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     by = _breakdown(rdy, "label")
     by = [c for c in by if c not in ("item_id", "section_id", "subsection_id", "principle",
                                      "unit")]
+    if rdy.empty or rdy["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.readiness.title", lang), lang)
+        made = _title(ax, t("chart.readiness.title", lang))
+        return {"bars": [], "masked": [], "values": [], "legend": None, "title": made[0],
+                "note": note}
     units = rdy["label"].drop_duplicates().tolist()
     series = rdy[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    height = 0.8 / len(series)
+    height = 0.8 / max(len(series), 1)
     bars, masked, values, handles = [], [], [], []
     for s, (_, key) in enumerate(series.iterrows()):
         part = rdy
@@ -364,6 +382,11 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     """
     lang = _lang(lang)
     k = _k(div)
+    if div.empty or div["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.divergence.title", lang), lang)
+        made = _title(ax, t("chart.divergence.title", lang))
+        return {"segments": [[] for _ in _PARTS], "labels": [], "values": [], "legend": None,
+                "masked": None, "title": made[0], "note": note}
     shown = div[div["status"] == OK].head(limit)
     names = [_wrap(n, 40, 2) for n in (shown["label"] if "label" in shown else
                                        shown["item_id"])]
@@ -402,7 +425,7 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
                feeling: str | None = None) -> Artists:
     """T0 against T1 (:func:`coopkit.analysis.waves`): one line per group x theme
     (x feeling), an open dot for T0, a filled one for T1 and an arrow for what moved,
-    with the change and ``n``. Masked lines say "< k".
+    with the change and ``n``. Masked lines say "masqué".
 
     Returns ``before`` and ``after`` (scatter collections), ``arrows``, ``deltas``
     (texts), ``masked`` (patches), ``labels`` (row names), ``legend``, ``title``.
@@ -411,6 +434,11 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
     k = _k(wv)
     data = wv if feeling is None or "feeling" not in wv else wv[wv["feeling"] == feeling]
     data = data.reset_index(drop=True)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.waves.title", lang), lang)
+        made = _title(ax, t("chart.waves.title", lang))
+        return {"before": None, "after": None, "arrows": [], "deltas": [], "masked": [],
+                "labels": [], "legend": None, "title": made[0], "note": note}
     keys = _breakdown(data, "mean0")
     names = []
     for _, row in data.iterrows():

@@ -21,6 +21,9 @@ from coopkit.analysis.core import (
     _person_units,
     _sort,
     anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
     mask,
 )
 from coopkit.definitions import method
@@ -37,7 +40,9 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     persons' values (ddof=0); ``value_mean`` is the same mean on the raw answers
     (e.g. 0..5) for display; ``n`` the respondents. Every breakdown seen in the frame
     (plus ``groups``) gets all 3 x 3 cells; cells without answers are ``"empty"``, cells
-    under k ``"masked"``.
+    that could reveal fewer than k people ``"masked"`` (see :func:`~.core.mask`: a
+    small cell, a group hidden everywhere, or the next smallest group of that cell).
+    Validated answers only (:func:`~.core.counted`).
 
     ``by``: ``"group"`` (default) or ``("group", "establishment")``.
     Columns: the ``by`` columns, ``theme``, ``feeling``, ``mean``, ``spread``, ``n``,
@@ -45,6 +50,7 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
+    frame = counted(frame)
     rows = _own_feelings(frame, keys_by, ("value", "item_type"))
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]
@@ -70,7 +76,9 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     out = grid.merge(cells, how="left", on=keys)
     out["n"] = out["n"].fillna(0)
     out = out[[*keys, "mean", "spread", "n", "value_mean"]]
-    out = mask(out, k, ["mean", "spread", "value_mean"])
+    pool = group_hidden(out, hidden_groups(frame, k)) if "group" in keys_by else None
+    out = mask(out, k, ["mean", "spread", "value_mean"], within=["theme", "feeling"],
+               among=keys_by, hidden=pool)
     group_order = list(groups) if groups else _order(out.get("group", []), method.GROUP_IDS)
     orders: dict[str, Sequence[object]] = {"group": group_order}
     if "establishment" in keys_by:

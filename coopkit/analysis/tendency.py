@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from coopkit.analysis.core import (
+    MASKED,
     _across_persons,
     _by,
     _combos,
@@ -19,6 +20,9 @@ from coopkit.analysis.core import (
     _person_units,
     _sort,
     anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
     mask,
 )
 from coopkit.definitions import method
@@ -51,13 +55,22 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     (then a ``scope`` column holding ``"all"``). Explained for consultants in
     ``docs/tendency.md``.
 
+    **Anonymity.** Each component (the means of attractions, fears and temptations) is
+    a figure of its own: a row is shown only when each rests on at least k respondents
+    (``n_attrait``, ``n_peur``, ``n_tentation``), and, component by component, the rows
+    hidden hold 0 or at least k respondents (complementary suppression, see
+    :func:`~.core.mask`). ``n`` is the number of respondents with any feeling answer.
+    Validated answers only (:func:`~.core.counted`).
+
     Columns: the ``by`` columns, ``attrait``, ``peur``, ``tentation``, ``confiance``,
     ``trust_source`` (``"proxy"`` or ``"given"``), ``pressure_<behaviour>`` and
     ``<behaviour>`` (share) for cooperatif / opportuniste / individualiste,
-    ``dominant``, ``n``, ``masked``, ``status``.
+    ``dominant``, ``n``, ``n_attrait``, ``n_peur``, ``n_tentation``, ``masked``,
+    ``status``.
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
+    frame = counted(frame)
     if not keys_by:  # the whole frame as one breakdown
         frame, keys_by = frame.assign(scope="all"), ["scope"]
     rows = _own_feelings(frame, keys_by)
@@ -68,14 +81,17 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     item_unit = rows[["item_id", "feeling"]].drop_duplicates("item_id").merge(
         feelings.assign(unit=range(len(feelings))), on="feeling")[["item_id", "unit"]]
     people, means = _person_units(rows, item_unit, len(feelings), keys_by)
-    combos, mean, _, _ = _across_persons(people, keys_by, means["score"])
+    combos, mean, _, each = _across_persons(people, keys_by, means["score"])
     _, _, _, n = _across_persons(people, keys_by, np.zeros((len(people), 1)))
     cells = combos.copy() if keys_by else pd.DataFrame(index=[0])
     for i, feeling in enumerate(method.FEELING_IDS):
         cells[feeling] = mean[:, i]
     cells["n"] = n[:, 0]
+    for i, feeling in enumerate(method.FEELING_IDS):
+        cells[f"n_{feeling}"] = each[:, i]
     out = _combos(frame, keys_by, None).merge(cells, how="left", on=keys_by)
-    out["n"] = out["n"].fillna(0)
+    counts = ["n", *(f"n_{f}" for f in method.FEELING_IDS)]
+    out[counts] = out[counts].fillna(0)
     a, f, tt = (out[c].astype(float) for c in method.FEELING_IDS)
     given = out["group"].map(lambda g: (trust or {}).get(g)) if "group" in out else None
     if given is not None and given.notna().any():
@@ -101,9 +117,15 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     out["dominant"] = dominant.astype(object).where(dominant.notna(), None)
     out = out[[*keys_by, *method.FEELING_IDS, "confiance", "trust_source",
                *[f"pressure_{b}" for b in method.BEHAVIOUR_IDS], *method.BEHAVIOUR_IDS,
-               "dominant", "n"]]
+               "dominant", *counts]]
     values = [*method.FEELING_IDS, "confiance", "trust_source",
               *[f"pressure_{b}" for b in method.BEHAVIOUR_IDS], *method.BEHAVIOUR_IDS,
               "dominant"]
-    out = mask(out, k, values)
+    # Each component is its own figure: it must rest on k respondents by itself, and
+    # its breakdown hides 0 or at least k of them (as the waves of one feeling do).
+    components = counts[1:]
+    pool = group_hidden(out, hidden_groups(frame, k)) if "group" in keys_by else None
+    hidden = mask(out, k, [], n=components, among=keys_by, hidden=pool)["status"]
+    out = mask(out, k, values, n=["n", *components],
+               hidden=hidden.eq(MASKED).to_numpy())
     return _sort(out, {"group": _order(out.get("group", []), method.GROUP_IDS)})
