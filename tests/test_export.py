@@ -28,7 +28,7 @@ version: "1"
 kind: survey
 languages: [fr, en]
 title: {fr: Ressentis et maturité, en: Feelings and readiness}
-groups: [personnel, direction_generale, elus_population]
+groups: [personnel, direction_generale, elus_population, usager_patient]
 scales:
   accord:
     points:
@@ -78,7 +78,10 @@ sections:
          text: {fr: "Autre chose ?", en: "Anything else?"}}
 """
 
-# group, establishment, free text (several look like formulas)
+# group, establishment, free text (several look like formulas). With k = 3, the two
+# elected officials and the one user are under k: hidden together (3 people), nothing
+# else needs hiding with them. Among personnel, EHPAD Sud (1) and CH Est (2) are under k:
+# masked together (3), CH Nord (3) stays shown.
 PEOPLE = [
     ("personnel", "CH Nord", '=HYPERLINK("http://evil.example","clic")'),
     ("personnel", "CH Nord", "+33 6 12 34 56 78"),
@@ -89,6 +92,9 @@ PEOPLE = [
     ("direction_generale", "CH Nord", "\rretour chariot"),
     ("elus_population", "EHPAD Sud", "Les élus hésitent"),  # a group of 2 < k = 3
     ("elus_population", "EHPAD Sud", "Ok"),
+    ("usager_patient", "CH Nord", "Un usager"),  # alone in its group
+    ("personnel", "CH Est", "Deux à l'est"),
+    ("personnel", "CH Est", "Rien"),
 ]
 K = 3
 ACTION_FORMULA = "=cmd|' /C calc'!A0"
@@ -110,7 +116,7 @@ def data(tmp_path_factory) -> Path:
     with open_store(data=str(folder)) as store:
         project = store.create_project("Coopération =Nord", "Garder un service de proximité",
                                        "CH Nord")
-        for name in ("CH Nord", "EHPAD Sud"):
+        for name in ("CH Nord", "EHPAD Sud", "CH Est"):
             store.add_partner(project, name)
         for wave in ("T0", "T1"):
             ws = store.open_workshop(project, q, wave=wave, k=K)
