@@ -326,8 +326,10 @@ def test_feelings_map_mean_spread_n():
     assert one(fmap, group="personnel", theme="qualite", feeling="peur")["status"] == EMPTY
     medical = one(fmap, group="medical_soignant", theme="qualite", feeling="attrait")
     assert medical["status"] == MASKED and math.isnan(medical["mean"])
+    # a group hidden everywhere says "masked" even where it gave no answer: "no answer"
+    # would tell which hidden group the pooled raw answers are not from
     empty = one(fmap, group="medical_soignant", theme="arbitrage", feeling="peur")
-    assert empty["status"] == EMPTY and empty["n"] == 0  # "no answer", not "fewer than k"
+    assert empty["status"] == MASKED and empty["n"] == 0
     directors = one(fmap, group="direction_generale", theme="qualite", feeling="attrait")
     assert directors["status"] == MASKED and pd.isna(directors["n"])  # hidden with P3
 

@@ -182,7 +182,8 @@ def mask(table: pd.DataFrame, k: int, values: Iterable[str],
     Returns a copy with:
 
     - ``status``: ``"ok"``, ``"empty"`` (a count is 0: no respondent) or ``"masked"``
-      (hidden for anonymity: too few respondents, or hidden with a small row);
+      (hidden for anonymity: too few respondents, or hidden with a small row; a row
+      hidden beforehand is ``"masked"`` even without respondents);
     - ``masked``: True for ``"masked"`` rows;
     - every column of ``values`` set to NaN (None for non-numeric columns) unless
       ``"ok"``;
@@ -216,8 +217,11 @@ def mask(table: pd.DataFrame, k: int, values: Iterable[str],
             for i in range(len(names)):
                 hide[idx, i] = _suppress(keys.iloc[idx], counts[idx, i], k, pre[idx, i])
     low = counts.min(axis=1) if len(names) else np.zeros(len(out), dtype="int64")
-    empty = low == 0
-    masked = ~empty & hide.any(axis=1)
+    # A row hidden beforehand (a group hidden everywhere) says "masked" even without
+    # answers: "no answer" would tell which hidden group the pooled answers are not from.
+    before = pre.any(axis=1)
+    empty = (low == 0) & ~before
+    masked = ~empty & (hide.any(axis=1) | before)
     shown = ~empty & ~masked
     for col in values:
         column = out[col]

@@ -132,7 +132,9 @@ def raw_plan(answers: pd.DataFrame, questionnaire: Questionnaire, k: int) -> Raw
       share one masked label: group and establishment.
     - A pooled participant's answers are shown only for the items asked of every pooled
       group (:meth:`Item.asked_of`), so which questions they answered says nothing of
-      their group; their answers to the other items are left out.
+      their group; their answers to the other items are left out. When the pool itself
+      holds fewer than k participants (the whole workshop is that small), none of its
+      answers is shown.
     - For such an item, the pooled answers left out must be 0 or at least k (else the
       room's figure for the item minus the answers shown would give them): the answers
       of the next smallest visible groups to that item are left out too.
@@ -143,7 +145,12 @@ def raw_plan(answers: pd.DataFrame, questionnaire: Questionnaire, k: int) -> Raw
         return RawPlan(frozenset(), frozenset(), {}, frozenset())
     pool = analysis.hidden_groups(answers, k)
     items = {it.id: it for it in questionnaire.items()}
-    common = frozenset(i for i, it in items.items() if all(it.asked_of(g) for g in pool))
+    pooled = answers.loc[answers["group"].isin(list(pool)).to_numpy(), "participant"]
+    if pooled.nunique() < k:  # the whole workshop is under k: nothing of theirs is shown
+        common = frozenset()
+    else:
+        common = frozenset(i for i, it in items.items()
+                           if all(it.asked_of(g) for g in pool))
     dropped: dict[str, frozenset] = {}
     per_item = answers.groupby(["item_id", "group"], sort=False)["participant"].nunique()
     for item_id, sizes in per_item.groupby(level=0, sort=False):
