@@ -214,7 +214,7 @@ def test_waves_never_show_what_a_wave_hides(world):
     hidden at least as much in both, so their union leaves nothing to subtract."""
     t0, t1 = (world["frames"][world[w].id] for w in ("t0", "t1"))
     wv = analysis.waves(t0, t1)
-    for wave, frame, col in ((0, t0, "n0"), (1, t1, "n1")):
+    for wave, frame in ((0, t0), (1, t1)):
         fmap = analysis.feelings_map(frame)
         hidden = set(map(tuple, fmap.loc[fmap["status"] != OK,
                                          ["group", "theme", "feeling"]].to_numpy()))

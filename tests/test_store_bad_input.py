@@ -90,7 +90,7 @@ def world(store: Store) -> World:
 def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: "nothing written" means this is unchanged."""
     with read_connection(store._engine) as conn:
-        return {t.name: sorted((tuple(map(repr, r)) for r in conn.execute(select(t))))
+        return {t.name: sorted(tuple(map(repr, r)) for r in conn.execute(select(t)))
                 for t in TABLES}
 
 

@@ -21,11 +21,10 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import pandas as pd
 import traitlets
 
 from coopkit.i18n import t
-
-import pandas as pd
 
 if TYPE_CHECKING:
     from coopkit.store import Store
