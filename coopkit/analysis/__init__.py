@@ -67,12 +67,12 @@ from coopkit.analysis.feelings import feelings_map
 from coopkit.analysis.participation import participation
 from coopkit.analysis.readiness import completion, readiness, weakest_items
 from coopkit.analysis.shoes import others_shoes
-from coopkit.analysis.tendency import tendencies
+from coopkit.analysis.tendency import tendencies, tendency_change
 from coopkit.analysis.waves import waves
 
 __all__ = [
     "ANSWER_COLUMNS", "COUNTED", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
     "anonymity_k", "commitment", "complement", "completion", "counted", "divergence",
     "feelings_map", "hidden_groups", "mask", "others_shoes", "participation", "readiness",
-    "select", "tendencies", "waves", "weakest_items",
+    "select", "tendencies", "tendency_change", "waves", "weakest_items",
 ]

@@ -195,27 +195,7 @@ def mask(table: pd.DataFrame, k: int, values: Iterable[str],
     """
     names = [n] if isinstance(n, str) else list(n)
     out = table.copy()
-    counts = np.column_stack(
-        [pd.to_numeric(out[c], errors="coerce").fillna(0).to_numpy(dtype="int64")
-         for c in names]) if len(out) else np.zeros((0, len(names)), dtype="int64")
-    pre = np.zeros(counts.shape, dtype=bool)
-    if isinstance(hidden, Mapping):
-        for i, c in enumerate(names):
-            if hidden.get(c) is not None:
-                pre[:, i] = np.asarray(hidden[c], dtype=bool)
-    elif hidden is not None:
-        pre[:, :] = np.asarray(hidden, dtype=bool)[:, None]
-    hide = (pre | ((counts > 0) & (counts < k))) & (counts > 0)
-    among = [c for c in among if c in out.columns]
-    if among and len(out):
-        within = [c for c in within if c in out.columns]
-        units = (out.groupby(within, sort=False, dropna=False).ngroup().to_numpy()
-                 if within else np.zeros(len(out), dtype=int))
-        keys = out[among].reset_index(drop=True)
-        for unit in np.unique(units):
-            idx = np.flatnonzero(units == unit)
-            for i in range(len(names)):
-                hide[idx, i] = _suppress(keys.iloc[idx], counts[idx, i], k, pre[idx, i])
+    counts, pre, hide = _hiding(out, k, names, within, among, hidden)
     low = counts.min(axis=1) if len(names) else np.zeros(len(out), dtype="int64")
     # A row hidden beforehand (a group hidden everywhere) says "masked" even without
     # answers: "no answer" would tell which hidden group the pooled answers are not from.
@@ -239,6 +219,45 @@ def mask(table: pd.DataFrame, k: int, values: Iterable[str],
     out["status"] = np.select([empty, masked], [EMPTY, MASKED], OK).astype(object)
     out.attrs = {**table.attrs, "k": k}
     return out
+
+
+def _hiding(table: pd.DataFrame, k: int, names: Sequence[str], within: Sequence[str],
+            among: Sequence[str], hidden: object
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(counts, hidden beforehand, hidden) per row and count column, as :func:`mask`
+    decides them."""
+    counts = np.column_stack(
+        [pd.to_numeric(table[c], errors="coerce").fillna(0).to_numpy(dtype="int64")
+         for c in names]) if len(table) else np.zeros((0, len(names)), dtype="int64")
+    pre = np.zeros(counts.shape, dtype=bool)
+    if isinstance(hidden, Mapping):
+        for i, c in enumerate(names):
+            if hidden.get(c) is not None:
+                pre[:, i] = np.asarray(hidden[c], dtype=bool)
+    elif hidden is not None:
+        pre[:, :] = np.asarray(hidden, dtype=bool)[:, None]
+    hide = (pre | ((counts > 0) & (counts < k))) & (counts > 0)
+    among = [c for c in among if c in table.columns]
+    if among and len(table):
+        within = [c for c in within if c in table.columns]
+        units = (table.groupby(within, sort=False, dropna=False).ngroup().to_numpy()
+                 if within else np.zeros(len(table), dtype=int))
+        keys = table[among].reset_index(drop=True)
+        for unit in np.unique(units):
+            idx = np.flatnonzero(units == unit)
+            for i in range(len(names)):
+                hide[idx, i] = _suppress(keys.iloc[idx], counts[idx, i], k, pre[idx, i])
+    return counts, pre, hide
+
+
+def suppressed(table: pd.DataFrame, k: int, n: Sequence[str], *,
+               within: Sequence[str] = (), among: Sequence[str] = (),
+               hidden: object = None) -> np.ndarray:
+    """The rows :func:`mask` would hide for any of the count columns ``n`` (each its
+    own figure), hidden beforehand included: for a table whose row shows several
+    figures at once (a tendency: three feelings and trust)."""
+    _, pre, hide = _hiding(table, k, list(n), within, among, hidden)
+    return hide.any(axis=1) | pre.any(axis=1)
 
 
 def group_hidden(table: pd.DataFrame, groups: Iterable[object],

@@ -51,11 +51,13 @@ class RoomView(widgets.VBox):
     """Live participation, feelings map and tendencies of one workshop.
 
     ``value`` is the last snapshot read from the store: ``{"participation": {group:
-    [joined, validated]}, "answers": number of answers, "last": latest answer time}``.
-    What the room is shown follows coopkit's rules for everything shown to others:
-    validated answers only (:func:`coopkit.analysis.counted`), and the participation
-    table masks a small group's counts with what would give them back
-    (:meth:`participation`).
+    [joined, validated]}, "answers": number of answers, "last": latest answer time,
+    "show_tendencies": the workshop's setting}``. What the room is shown follows
+    coopkit's rules for everything shown to others: validated answers only
+    (:func:`coopkit.analysis.counted`), and the participation table masks a small
+    group's counts with what would give them back (:meth:`participation`). The
+    tendencies are drawn only when the workshop's setting ``show_tendencies`` is on
+    (``store.set_workshop_settings``): off by default, since this view is projected.
     """
 
     value = traitlets.Dict()
@@ -89,10 +91,11 @@ class RoomView(widgets.VBox):
         self.auto.observe(self._on_auto, names="value")
         parts: list[widgets.Widget] = [self.auto, self.table, self.status]
         if charts:
+            self.tendency_box = widgets.VBox(
+                [widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
+                 self.tendencies], layout=widgets.Layout(display="none"))
             parts += [widgets.HTML(f"<h3>{escape(t('room.feelings_title', lang))}</h3>"),
-                      self.feelings,
-                      widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
-                      self.tendencies, self.notice]
+                      self.feelings, self.tendency_box, self.notice]
         super().__init__(parts)
         self.add_class("coopkit-room")
 
@@ -107,6 +110,7 @@ class RoomView(widgets.VBox):
             "participation": {g: [c.joined, c.validated] for g, c in counts.items()},
             "answers": len(frame),
             "last": str(last) if last is not None else None,
+            "show_tendencies": self.store.workshop(self.workshop_id).settings.show_tendencies,
         }
         return value, frame
 
@@ -142,11 +146,12 @@ class RoomView(widgets.VBox):
         self.notice.value = (f"<p><small>{escape(t('room.masked', lang, k=k))} "
                              f"{escape(t('export.note.counting', lang))}</small></p>")
         fmap = analysis.feelings_map(rows)
-        tend = analysis.tendencies(rows)
         self.feelings.value = figure_png(charts.plot_feelings_map, fmap, size=(13, 6.5),
                                          lang=lang)
-        self.tendencies.value = figure_png(charts.plot_tendencies, tend, size=(13, 7),
-                                           lang=lang)
+        shown = bool(self.value.get("show_tendencies"))
+        self.tendency_box.layout.display = None if shown else "none"
+        self.tendencies.value = figure_png(charts.plot_tendencies, analysis.tendencies(rows),
+                                           size=(13, 7), lang=lang) if shown else b""
 
     def participation(self) -> pd.DataFrame:
         """The table's figures: :func:`coopkit.analysis.participation` of the last
