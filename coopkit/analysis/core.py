@@ -53,15 +53,22 @@ def anonymity_k(frame: pd.DataFrame) -> int:
 COUNTED = "validated"
 
 
-def counted(frame: pd.DataFrame) -> pd.DataFrame:
+def counted(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """The rows every figure shown to others is computed from: validated answers only.
 
     One counting policy for the room, the presenter, the notebooks and every export
     (:data:`COUNTED`): an answer counts once its participant has validated it, as they
     agreed to it in step 3 and it can no longer change; so the projector and the report
     of the same workshop show the same ``n``. A frame without a ``validated`` column
-    (a bare profile, e.g. the awareness exercise) is counted whole.
+    (a bare profile, e.g. the awareness exercise) is counted whole. ``columns``: only
+    those are kept (cheaper than filtering every column of a large frame).
     """
+    if columns is not None:
+        keep = [c for c in dict.fromkeys([*columns, "participant", "group", "validated"])
+                if c in frame.columns]
+        narrow = frame[keep]
+        narrow.attrs = dict(frame.attrs)
+        frame = narrow
     if "validated" not in frame.columns:
         return frame
     return select(frame, validated_only=True)
@@ -294,13 +301,15 @@ def select(frame: pd.DataFrame, questionnaire: Questionnaire | str | None = None
 
 
 def _scope(frame: pd.DataFrame, questionnaire: Questionnaire, by: object,
-           participant: object) -> tuple[pd.DataFrame, list[str], int]:
+           participant: object, columns: Sequence[str] = ()
+           ) -> tuple[pd.DataFrame, list[str], int]:
     """The rows, breakdown keys and k of a readiness figure: one participant's own
-    result is neither broken down nor masked (it is theirs); any other is."""
+    result is neither broken down nor masked (it is theirs); any other is, over the
+    validated answers (``columns``: the ones the figure needs, with the keys)."""
     rows, keys_by, k = select(frame, questionnaire), _by(by), anonymity_k(frame)
     if participant is not None:
         return rows[rows["participant"] == participant], [], 1
-    return counted(rows), keys_by, k
+    return counted(rows, [*columns, *keys_by]), keys_by, k
 
 
 def _by(by: str | Sequence[str] | None) -> list[str]:

@@ -55,7 +55,8 @@ def divergence(frame: pd.DataFrame, questionnaire: Questionnaire | None = None, 
     ``bimodality``, ``group_gap``, ``n_groups``, ``index``, ``masked``, ``status``.
     """
     k = anonymity_k(frame)
-    rows = counted(select(frame, questionnaire) if questionnaire is not None else frame)
+    rows = counted(select(frame, questionnaire) if questionnaire is not None else frame,
+                   ["item_id", "score", by])
     score = rows["score"].to_numpy(dtype=float)
     ok = ~np.isnan(score)
     s = score[ok]

@@ -57,7 +57,8 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
-    frame = counted(frame)
+    frame = counted(frame, [*keys_by, "item_id", "theme", "feeling", "score", "value",
+                            "item_type", "about"])
     rows = _own_feelings(frame, keys_by, ("value", "item_type"))
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]

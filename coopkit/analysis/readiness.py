@@ -134,7 +134,8 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
     ``principle`` / ``unit``), ``label``, ``score``, ``spread``, ``n``, ``masked``,
     ``status``. Units without any scored answer have ``status == "empty"``.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "score"))
     units = _unit_table(questionnaire, level, scored_only=True)
     unit_keys = _UNIT_KEYS[level]
     order = _unit_order(questionnaire, level, units)
@@ -171,7 +172,8 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     Columns: the ``by`` columns, the unit key(s), ``label``, ``completion``, ``n``,
     ``masked``, ``status``.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "section_id", "subsection_id"))
     units = _unit_table(questionnaire, level, scored_only=False)
     unit_keys = _UNIT_KEYS[level]
     rows = _narrow(rows, "participant", "group", *keys_by, "item_id", "section_id",
@@ -219,7 +221,8 @@ def weakest_items(frame: pd.DataFrame, questionnaire: Questionnaire, *,
     (title), ``score``, ``weak_share``, ``n``, ``recommendation`` (the item's feedback,
     None when it has none), ``masked``, ``status``. ``limit`` rows per breakdown.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "score", "weak"))
     everyone = rows
     readiness_ids = [it.id for it in questionnaire.items() if _is_readiness(it)]
     rows = _narrow(rows, "participant", *keys_by, "item_id", "score", "weak")

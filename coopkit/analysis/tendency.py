@@ -134,7 +134,7 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group") -> pd.
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
-    frame = counted(frame)
+    frame = counted(frame, [*keys_by, "item_id", "theme", "feeling", "score", "about"])
     if not keys_by:  # the whole frame as one breakdown
         frame, keys_by = frame.assign(scope="all"), ["scope"]
     rows = _own_feelings(frame, keys_by)
