@@ -6,12 +6,16 @@ under k is done there, in the frames: nothing here recomputes or unmasks a figur
 writers (:mod:`~coopkit.exports.xlsx`, :mod:`~coopkit.exports.csvfile`,
 :mod:`~coopkit.exports.pdf`) only lay these out. Knows nothing of the store or of files.
 
-**Raw answers and small groups.** The raw answers give one row per answer with the
-participant's pseudonym (a number, never the token), group and establishment. When a
-group has fewer than k participants in a workshop, its group *and* establishment are
-replaced by a masked label; when a group is large enough but a group x establishment
-pair is not, the establishment alone is masked. So nobody can single out the answers of
-a small group, or of the two people of one group from one establishment.
+**Raw answers and small groups.** The raw answers give one row per validated answer
+with a participant number (drawn afresh at each export, never the token), group and
+establishment. No masked answer can be tied to a group (:func:`raw_plan`): the groups
+hidden in every figure (fewer than k participants, and the next smallest ones until k
+people) share one masked label; their answers are shown only for the items asked of all
+of them, so which questions a person answered says nothing of their group; and for an
+item not asked of all of them, the answers of the next smallest visible group are left
+out when the pooled answers left out would be fewer than k (else the item's figure for
+everyone minus the answers shown would give them back). Within a visible group,
+establishments under k are masked with the next smallest one.
 """
 
 from __future__ import annotations
@@ -152,12 +156,19 @@ def raw_plan(answers: pd.DataFrame, questionnaire: Questionnaire, k: int) -> Raw
         common = frozenset(i for i, it in items.items()
                            if all(it.asked_of(g) for g in pool))
     dropped: dict[str, frozenset] = {}
-    per_item = answers.groupby(["item_id", "group"], sort=False)["participant"].nunique()
-    for item_id, sizes in per_item.groupby(level=0, sort=False):
+    # Two figures per item: who answered it at all, and whose answer has a score (the
+    # mean the analysis tables show); each keeps 0 or at least k answers left out.
+    scored = answers[answers["score"].notna().to_numpy()]
+    per_item = [part.groupby(["item_id", "group"], sort=False)["participant"].nunique()
+                for part in (answers, scored)]
+    for item_id in answers["item_id"].drop_duplicates():
         if item_id in common:
             continue
-        counts = {g: int(n) for (_, g), n in sizes.items()}
-        gone = analysis.complement(counts, k, pool, small=False)
+        gone: set = set()
+        for sizes in per_item:
+            if item_id in sizes.index.get_level_values(0):
+                counts = {g: int(n) for g, n in sizes.loc[item_id].items()}
+                gone |= analysis.complement(counts, k, pool, small=False)
         if gone - pool:
             dropped[item_id] = frozenset(gone - pool)
     people = answers.drop_duplicates("participant")
