@@ -174,7 +174,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         elif row["status"] == MASKED:
             masked.append(_mask_patch(ax, j - 0.5, i - 0.5, 1, 1))
             texts.append(ax.text(j, i, t("chart.masked", lang, k=k), ha="center",
-                                 va="center", fontsize=FONT, color="black", zorder=3))
+                                 va="center", fontsize=SMALL - 1, color="black", zorder=3))
         else:
             patch = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
                               edgecolor="#bbbbbb", zorder=2)
@@ -208,7 +208,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
             f"{title}: {_label('feeling', feeling, lang)}"
     made = _title(ax, title, pad=58 if feeling is None else 12)
-    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    ax.set_xlabel(_wrap(t("chart.feelings_map.legend", lang, k=k), 110, 2), fontsize=SMALL,
+                  labelpad=10)
     bar = None
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
