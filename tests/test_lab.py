@@ -139,7 +139,7 @@ def test_coopkit_lab_answers_in_its_language_with_the_news_off(tmp_path, how, lo
     assert code == 0, terminal
     assert "ServerApp]" not in terminal and "LabApp]" not in terminal  # Jupyter's log...
     assert "Jupyter Server" in (data / lab.LOG_NAME).read_text()  # ...is in its file
-    assert len(terminal.strip().splitlines()) <= 10
+    assert len(terminal.strip().splitlines()) <= 12
     assert not (home / ".jupyter").exists()  # the user's own Jupyter config: untouched
     word = "carnets" if locale == "fr_FR" else "notebooks"
     assert word in terminal

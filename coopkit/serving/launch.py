@@ -113,6 +113,7 @@ def supervise(services: Sequence[Service], entries: Sequence[tuple[str, str]],
     until a service stops by itself (exit 1); always stops them all."""
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
+        print(t("start.waiting"), file=out, flush=True)
         failed = wait_all_ready(services, time.monotonic() + ready_timeout)
         if failed is not None:
             if failed.proc.poll() is None:
