@@ -10,12 +10,14 @@ code makes them come out differently. Only their text is kept (``text/plain``,
 Every code cell is stored collapsed (cell metadata ``jupyter.source_hidden``): in
 JupyterLab the consultant sees the narrative, the widgets and the results, and the code
 is one click away. Storing the outputs also (re)collapses every code cell, so running
-this after a merge or an edit puts the metadata back.
+this after a merge or an edit puts the metadata back (``--collapse`` does only that,
+without running anything).
 
 After a deliberate change of those figures, store the new ones and review the diff::
 
     python tests/notebook_runner.py            # every notebook
     python tests/notebook_runner.py 03_evaluer.ipynb
+    python tests/notebook_runner.py --collapse  # only re-collapse the code cells
 """
 
 from __future__ import annotations
@@ -123,6 +125,12 @@ def store_checked_outputs(name: str, data: Path) -> int:
 def main(argv: list[str]) -> int:
     from coopkit.cli import main as coopkit
 
+    if "--collapse" in argv:
+        for name in [a for a in argv if a != "--collapse"] or notebook_names():
+            nbformat.write(collapse_code(nbformat.read(NOTEBOOKS / name, as_version=4)),
+                           NOTEBOOKS / name)
+            print(f"{name}: code cells collapsed")
+        return 0
     names = argv or notebook_names()
     with tempfile.TemporaryDirectory(prefix="coopkit-outputs-") as data:
         if coopkit(["demo", "--data", data]) != 0:
