@@ -22,8 +22,9 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
     ``theme`` or ``feeling``; otherwise every scored answer), per person then across
     persons, for each wave: ``mean0``, ``mean1``, ``delta = mean1 - mean0``, ``n0``,
     ``n1``. A row is masked when either wave has fewer than k respondents (k: the larger
-    of the two frames' thresholds). Raises a :class:`CoopkitError` when the frames
-    belong to different projects or questionnaires.
+    of the two frames' thresholds); a row one wave has no respondent for is ``"empty"``
+    (no change) but keeps the other wave's mean when that wave has k or more. Raises a
+    :class:`CoopkitError` when the frames belong to different projects or questionnaires.
     Columns: the ``by`` columns, ``mean0``, ``mean1``, ``delta``, ``n0``, ``n1``,
     ``masked``, ``status``.
     """
@@ -48,7 +49,15 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
     out[["n0", "n1"]] = out[["n0", "n1"]].fillna(0)
     out["delta"] = out["mean1"] - out["mean0"]
     out = out[[*keys, "mean0", "mean1", "delta", "n0", "n1"]]
+    # A row measured in one wave only (the group did not answer the other wave) is
+    # "empty": no change to show. Its mean in the wave it answered stays, when k people
+    # or more gave it: it is the figure that wave's own feelings map shows anyway.
+    alone = {"mean0": (out["n0"] >= k) & (out["n1"] == 0),
+             "mean1": (out["n1"] >= k) & (out["n0"] == 0)}
+    means = {col: out[col].copy() for col in alone}
     out = mask(out, k, ["mean0", "mean1", "delta"], n=("n0", "n1"))
+    for col, rows in alone.items():
+        out.loc[rows, col] = means[col][rows]
     orders: dict[str, Sequence[object]] = {}
     if "group" in keys:
         orders["group"] = _order(out["group"], method.GROUP_IDS)
