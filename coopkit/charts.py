@@ -95,7 +95,8 @@ def _title(ax: Axes, title: str, subtitle: str | None = None, *,
     made = [ax.set_title(title, fontsize=TITLE, fontweight="bold", loc="left",
                          pad=pad if pad is not None else 30 if subtitle else 12)]
     if subtitle:
-        made.append(ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=SMALL,
+        made.append(ax.text(0, 1.02, _wrap(subtitle, 80, None), transform=ax.transAxes,
+                            fontsize=SMALL,
                             va="bottom", ha="left", color="#333333"))
     return made
 
@@ -283,7 +284,7 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None,
                                  linewidth=1.2, zorder=3 + i / 100))
         numbers.append(ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=FONT,
                                fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
-        labels.append(ax.text(1.22, 0.86 - i * gap, f"{i + 1}. {_wrap(name, 34, 1)} (n={n})",
+        labels.append(ax.text(1.22, 0.86 - i * gap, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
                               ha="left", va="center", fontsize=FONT, fontweight="bold",
                               color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
                                                    "ec": colour, "lw": 2.5}))

@@ -145,7 +145,7 @@ class FlowLayout:
         ``vertical`` or when the labels are long)."""
         step = size * _LINE / 72 + 0.04
         room = self.width - indent
-        widths = [_BOX + 0.1 + _text_width(label, size) + 0.2 for label in labels]
+        widths = [_BOX + 0.1 + text_width(label, size) + 0.2 for label in labels]
         if not vertical and sum(widths) <= room:  # one row, spread out
             extra = min((room - sum(widths)) / max(len(labels), 1), 0.6)
             self.need(step)
@@ -178,7 +178,7 @@ class FlowLayout:
         self.y += 0.12
 
 
-def _text_width(text: str, size: float, weight: str = "normal") -> float:
+def text_width(text: str, size: float, weight: str = "normal") -> float:
     """The width of ``text`` in inches at ``size`` points (matplotlib's default font):
     the sum of its characters' advances (no kerning: a hair wider at most)."""
     return sum(_advance(char, size, weight) for char in text)
@@ -200,12 +200,12 @@ def _advance(char: str, size: float, weight: str) -> float:
 def wrap_to_width(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
     """``text`` in lines no wider than ``width`` inches, broken between words only
     (a word wider than ``width`` gets a line of its own); its own line breaks kept."""
-    space = _text_width(" ", size, weight) if text else 0.0
+    space = text_width(" ", size, weight) if text else 0.0
     lines: list[str] = []
     for part in text.splitlines() or [""]:
         line, used = "", 0.0
         for word in part.split():
-            need = _text_width(word, size, weight)
+            need = text_width(word, size, weight)
             if line and used + space + need > width:
                 lines.append(line)
                 line, used = "", 0.0
@@ -219,7 +219,7 @@ def fit_columns(widths: Sequence[float], columns: Sequence[Sequence[str]],
     """Column widths (inches, same total as ``widths``) in which each column's longest
     word fits: a narrow column takes room from the columns that can spare it."""
     pad = 0.14
-    needed = [max((_text_width(word, size, "bold") for text in texts for word in text.split()),
+    needed = [max((text_width(word, size, "bold") for text in texts for word in text.split()),
                   default=0.0) + pad for texts in columns]
     out = list(widths)
     total = sum(out)

@@ -26,7 +26,7 @@ import pandas as pd
 from coopkit import analysis, charts
 from coopkit.definitions import method
 from coopkit.exports.gather import Report, WorkshopData, wave_pairs
-from coopkit.exports.layout import A4, FlowLayout, tex_safe
+from coopkit.exports.layout import A4, FlowLayout, tex_safe, text_width
 from coopkit.exports.tables import (
     concept_label,
     group_label,
@@ -100,23 +100,53 @@ class _Pages:
             self.pages.extend(self.flow.pages)
             self.flow = None
 
-    def chart(self, title: str, subtitle: str, draw: Callable[[Axes], dict]) -> None:
+    def chart(self, title: str, subtitle: str, draw: Callable[[Axes], dict], *,
+              top: float = 0.45, bottom: float = 0.8, right: float = 0.3) -> None:
         """One chart on an A4 landscape page, under one title (the page's: the chart's
         own title is dropped, so the page does not say it twice) and a subtitle naming
-        the session(s) shown."""
+        the session(s) shown.
+
+        The axes are placed by hand (``top``, ``bottom``, ``right``: inches kept free
+        around them for what a chart draws outside its axes; on the left, the width
+        of its longest row label): a layout engine would draw every page twice."""
         from matplotlib.figure import Figure
 
         self.end_text()
-        fig = Figure(figsize=CHART_PAGE, layout="constrained")
-        fig.get_layout_engine().set(rect=(0.01, 0.035, 0.98, 0.855), h_pad=0.1, w_pad=0.1)
-        fig.text(0.03, 0.97, tex_safe(title), fontsize=18, fontweight="bold", va="top")
-        fig.text(0.03, 0.925, tex_safe(subtitle), fontsize=12, color="0.2", va="top")
-        made = draw(fig.add_subplot())
+        fig = Figure(figsize=CHART_PAGE)
+        width, height = CHART_PAGE
+        fig.text(_MARGIN / width, 1 - 0.3 / height, tex_safe(title), fontsize=18,
+                 fontweight="bold", va="top")
+        fig.text(_MARGIN / width, 1 - 0.68 / height, tex_safe(subtitle), fontsize=12,
+                 color="0.2", va="top")
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        made = draw(ax)
         if made.get("title") is not None:
             made["title"].set_text("")
+        _place(fig, ax, top=1.0 + top, bottom=0.4 + bottom, right=_MARGIN + right)
         self.pages.append(fig)
-        fig.text(0.03, 0.012, tex_safe(self.footer(len(self.pages))), fontsize=8,
-                 color="0.35")
+        fig.text(_MARGIN / width, 0.15 / height, tex_safe(self.footer(len(self.pages))),
+                 fontsize=8, color="0.35")
+
+
+#: Page margin of chart pages, inches.
+_MARGIN = 0.4
+
+
+def _place(fig: Figure, ax: Axes, *, top: float, bottom: float, right: float) -> None:
+    """Put ``ax`` on its page: ``top``/``bottom``/``right`` inches from the edges, its
+    row labels inside the left margin; a colour bar (any other axes) at its right."""
+    width, height = fig.get_size_inches()
+    labels = [label for label in ax.get_yticklabels() if label.get_text()]
+    widest = max((text_width(line, label.get_fontsize()) for label in labels
+                  for line in label.get_text().splitlines()), default=0.0)
+    left = _MARGIN + widest + (0.2 if labels else 0.0)
+    bars = [other for other in fig.axes if other is not ax]
+    end = width - right - (1.1 if bars else 0.0)
+    box = (left / width, bottom / height, (end - left) / width,
+           (height - top - bottom) / height)
+    ax.set_position(box)
+    for bar in bars:
+        bar.set_position(((end + 0.25) / width, box[1], 0.22 / width, box[3]))
 
 
 def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
@@ -150,7 +180,10 @@ def write_report(report: Report, path: str | Path, lang: str | None = None) -> P
     figures = report_pages(report, code)
     metadata = {"Title": t("report.title", code) + " – " + report.project.name,
                 "Creator": "coopkit"}
-    with rc_context({"pdf.fonttype": 42}), PdfPages(out, metadata=metadata) as pdf:
+    # Type 3 fonts: the text stays searchable and copyable (pypdf reads it back in the
+    # tests), and embedding them costs next to nothing, where TrueType (42) subsetting
+    # took about a second of a report's time.
+    with rc_context({"pdf.fonttype": 3}), PdfPages(out, metadata=metadata) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     return out
@@ -200,7 +233,8 @@ def _feelings(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     names = pages.groups
 
     pages.chart(t("report.feelings", lang), wd.label(lang),
-                lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang, groups=names))
+                lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang, groups=names),
+                top=0.75, bottom=1.05)
     pages.chart(t("report.tendency_chart", lang), wd.label(lang),
                 lambda ax: charts.plot_tendencies(ax, tend, lang=lang, groups=names))
     lay = pages.text()
@@ -297,4 +331,5 @@ def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) 
              date_before=before.date(lang), after=after.workshop.wave,
              date_after=after.date(lang))
     pages.chart(t("report.waves", lang), pair,
-                lambda ax: charts.plot_waves(ax, wv, lang=lang, groups=pages.groups))
+                lambda ax: charts.plot_waves(ax, wv, lang=lang, groups=pages.groups),
+                bottom=1.2)
