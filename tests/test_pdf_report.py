@@ -68,6 +68,7 @@ def data(tmp_path_factory) -> Path:
                                        "CH Nord")
         for wave, sizes in WAVES.items():
             ws = store.open_workshop(project, q, wave=wave, k=K)
+            store.set_workshop_settings(ws.id, show_tendencies=True)
             n = 0
             for group, size in sizes.items():
                 for _ in range(size):
