@@ -49,7 +49,8 @@ def _run(command: list[str], checkout: str | None) -> tuple[float, float]:
         env["PYTHONPATH"] = str(Path(checkout).resolve())
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    # cwd: not a checkout (``python -c`` puts the working folder first on sys.path)
+    subprocess.run(command, check=True, capture_output=True, env=env, cwd=tempfile.gettempdir())
     wall = time.perf_counter() - start
     now = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)

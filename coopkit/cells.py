@@ -26,9 +26,13 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is loaded by whoever writes a workbook, not by a CSV or PDF
+    from openpyxl.worksheet.worksheet import Worksheet
+
+#: Control characters an xlsx file cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 #: First characters that make a spreadsheet read a text as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
