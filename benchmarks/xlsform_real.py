@@ -2,10 +2,10 @@
 
 For each form: the median of ``--runs`` imports (``load_xlsform``: read the workbook by
 pyxform's rules, convert, check; a refusal counts, as it is the answer the trainer gets),
-its outcome (imported, or refused with N messages) and how many rows the workbook claims
-against the rows read. ``--naive`` also times what the reader did before, openpyxl's
-``list(ws.iter_rows())`` over every sheet, for the forms formatted down to row 1 048 576
-(tens of seconds each: off by default).
+its outcome (imported, or refused with N messages) and how many rows the workbook
+claims. ``--naive`` also times what the reader did before (every row of every sheet,
+each made into a mapping of its cells) for the forms formatted down to row 1 048 576
+(seconds to minutes each: off by default).
 
 Run: ``python benchmarks/xlsform_real.py [--runs 3] [--naive]``.
 """
@@ -46,12 +46,18 @@ def _claimed_rows(path: Path) -> int:
 
 
 def _naive(path: Path) -> float:
+    """The reader before pyxform's rules: every row of every sheet, each turned into a
+    mapping of its non-empty cells."""
     import openpyxl
 
     start = time.perf_counter()
     book = openpyxl.load_workbook(path, read_only=True)
     for ws in book.worksheets:
-        list(ws.iter_rows())
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else ())]
+        for values in rows[1:]:
+            {h: v for h, v in zip(header, values, strict=False)
+             if h and v is not None and str(v).strip() != ""}
     book.close()
     return time.perf_counter() - start
 
