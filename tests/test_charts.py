@@ -178,7 +178,8 @@ def test_divergence_bars_follow_the_agenda(answers, questionnaire):
     draw(ax)
     assert len(made["segments"]) == 3 and all(len(s) == 5 for s in made["segments"])
     top = div.head(5)
-    assert made["labels"] == [charts._wrap(x, 40, 2) for x in top["label"]]
+    assert made["labels"] == [charts._wrap(x, 48, None) for x in top["label"]]
+    assert [" ".join(n.split()) for n in made["labels"]] == list(top["label"])  # in full
     ends = [sum(s[i].get_width() for s in made["segments"]) for i in range(5)]
     assert ends == pytest.approx(top["index"].tolist())
     assert [t.get_text() for t in made["legend"].get_texts()] == [
@@ -293,3 +294,75 @@ def test_charts_of_answers_not_validated_yet_say_so(questionnaire):
     rows = synthetic.answers(questionnaire, {"personnel": 6}, seed=1, validated=0.0)
     made = charts.plot_tendencies(axes(), analysis.tendencies(rows), lang="en")
     assert made["note"].get_text() == "No answers yet."  # only validated answers count
+
+
+# ---------------------------------------------- what a committee reads on every chart
+
+def tick_texts(axis) -> list[str]:
+    return [label.get_text() for label in axis.get_ticklabels() if label.get_text()]
+
+
+def test_numbers_follow_the_language_on_values_and_axes(answers, questionnaire):
+    div = analysis.divergence(answers, questionnaire)
+    for lang, sep, other in (("fr", ",", "."), ("en", ".", ",")):
+        ax = axes((13, 7))
+        made = charts.plot_divergence(ax, div, lang=lang)
+        draw(ax)
+        shown = [*tick_texts(ax.xaxis), *(v.get_text() for v in made["values"])]
+        assert shown and all(sep in s and other not in s for s in shown if s != "0")
+        ax = axes()
+        made = charts.plot_feelings_map(ax, analysis.feelings_map(answers), lang=lang)
+        draw(ax)
+        bar = tick_texts(made["colorbar"].ax.yaxis)
+        assert bar and all(other not in s for s in bar) and any(sep in s for s in bar)
+
+
+def test_a_questionnaires_own_groups_are_named_by_their_label(answers, questionnaire):
+    names = {"personnel": "Équipes des sites", "direction_generale": "Directeurs"}
+    ax = axes()
+    charts.plot_feelings_map(ax, analysis.feelings_map(answers), groups=names)
+    labels = tick_texts(ax.yaxis)
+    assert "Équipes des sites" in labels and "Directeurs" in labels
+    ax = axes()
+    charts.plot_tendencies(ax, analysis.tendencies(answers, by="group"), groups=names)
+    assert any(text.startswith("Directeurs") for text in texts(ax))
+    t0 = synthetic.answers(questionnaire, {"personnel": 6}, seed=3)
+    t1 = synthetic.answers(questionnaire, {"personnel": 6}, seed=4, wave="T1")
+    made = charts.plot_waves(axes(), analysis.waves(t0, t1), groups=names)
+    assert all(name.startswith("Équipes des sites") for name in made["labels"])
+
+
+def test_waves_say_what_the_axis_measures_and_keep_the_last_row_clear(questionnaire):
+    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 6}, seed=3,
+                           validated=1.0)
+    t1 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 6}, seed=4,
+                           wave="T1", validated=1.0)
+    feelings = analysis.waves(t0, t1, by=("group", "feeling"))
+    scores = analysis.waves(t0, t1, by=("group",))
+    ax = axes((13, 8))
+    made = charts.plot_waves(ax, feelings)
+    draw(ax)
+    assert ax.get_xlabel() == "Intensité moyenne (0 à 1)"
+    bottom, top = ax.get_ylim()
+    assert bottom >= len(feelings) - 1 + 0.3 and top <= -0.3  # rows clear of the axes
+    assert tick_texts(ax.xaxis) == ["0,00", "0,25", "0,50", "0,75", "1,00"]
+    assert made["deltas"][0].get_text()[1:].startswith("0,")
+    ax = axes()
+    charts.plot_waves(ax, scores, lang="en")
+    assert ax.get_xlabel() == "Mean readiness score (0 to 1)"
+
+
+def test_a_group_seen_at_t0_only_keeps_its_t0_dot_and_says_t1_is_missing(questionnaire):
+    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 6}, seed=3)
+    t1 = synthetic.answers(questionnaire, {"personnel": 6}, seed=4, wave="T1")
+    wv = analysis.waves(t0, t1, by=("group",))
+    alone = wv[wv["group"] == "encadrement"].iloc[0]
+    assert alone["status"] == analysis.EMPTY and alone["n1"] == 0
+    assert alone["mean0"] == pytest.approx(analysis.waves(t0, t0, by=("group",)).set_index(
+        "group").loc["encadrement", "mean0"])  # the T0 figure, as T0 shows it
+    made = charts.plot_waves(axes(), wv)
+    assert len(made["before"].get_offsets()) == 2 and len(made["after"].get_offsets()) == 1
+    assert "pas de réponse à la seconde mesure" in [d.get_text() for d in made["deltas"]]
+    few = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3}, seed=5)
+    masked = analysis.waves(few, t1, by=("group",))  # 3 < k at T0, none at T1
+    assert masked.set_index("group")["mean0"].isna()["encadrement"]

@@ -291,7 +291,7 @@ def test_csv_has_a_bom_escapes_formulas_and_masks(store, tmp_path):
     values = {r["Réponse (valeur)"] for r in rows if r["Code question"] == "t_libre"}
     assert "'" + PEOPLE[0][2] in values and "'+33 6 12 34 56 78" in values
     assert "'-2 postes" in values and "'@SUM(A1:A9)" in values
-    assert "'\tavec une tabulation" in values and "'\rretour chariot" in values
+    assert "'\tavec une tabulation" in values and " retour chariot" in values
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
     intensities = {r["Réponse (valeur)"] for r in rows if r["Code question"] == "f_peur"}
     assert intensities <= set("012345")  # numbers stay numbers
