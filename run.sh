@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # coopkit's two entry points, from a fresh clone on Debian/Ubuntu with Python 3.11+:
-#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on notebooks/)
+#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on the notebooks)
 #   ./run.sh test    set everything up (system packages included), then run every test
+# and any other coopkit command through the same environment, without activating it:
+#   ./run.sh demo --reset, ./run.sh export ..., ./run.sh serve, ./run.sh --help
 # and one for maintainers:
 #   ./run.sh lock    refresh constraints.txt, the tested versions the two above install
 #                    (after a dependency is added to pyproject.toml; --upgrade: newest)
@@ -68,8 +70,9 @@ lock() {
 
 test_env() {
   # Chromium for the browser tests, PostgreSQL and pgbouncer for the store tests, Node's
-  # npm for axe-core.
-  apt_install chromium postgresql pgbouncer
+  # npm for axe-core, LibreOffice Calc (headless) to open the CSV exports as a
+  # spreadsheet user would.
+  apt_install chromium postgresql pgbouncer libreoffice-calc-nogui
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && [ ! -d node_modules ]; then
     say "installing the browser tests' npm packages"
@@ -98,8 +101,13 @@ case "${1:-}" in
     shift
     lock "$@"
     ;;
-  *)
-    echo "usage: ./run.sh start | test | lock [--upgrade]" >&2
+  "")
+    echo "usage: ./run.sh start | test | lock [--upgrade] | COMMAND [OPTIONS]  (any coopkit command, e.g. ./run.sh demo --reset)" >&2
     exit 2
+    ;;
+  *)
+    # the README's `coopkit ...` commands, run with this checkout's environment
+    python_env
+    exec "$VENV/bin/coopkit" "$@"
     ;;
 esac

@@ -5,6 +5,10 @@ Every string a person reads goes through :func:`t`. The catalogues are gettext
 ``msgid`` is a stable key such as ``cli.validate.ok``. Babel reads them directly,
 so there is no compile step. ``tests/test_i18n.py`` fails when a key is missing in
 either language or when code uses a key that no catalogue defines.
+
+Numbers, percentages and dates are written the way each language writes them
+(:func:`format_number`, :func:`format_percent`, :func:`format_date`): one decimal
+separator and one percent spacing per language, in charts, tables and reports alike.
 """
 
 from __future__ import annotations
@@ -63,3 +67,32 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     code = normalise_language(lang) if lang else get_language()
     text = catalogue(code).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+# ------------------------------------------------------------- numbers and dates
+#: What stands between a number and its "%" sign: French sets a narrow no-break space
+#: (« 26 % »), English nothing (26%).
+PERCENT_SPACE = {"fr": "\u202f", "en": ""}
+#: The decimal separator of each language: 0,53 in French, 0.53 in English.
+DECIMAL_SEPARATOR = {"fr": ",", "en": "."}
+
+
+def format_number(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals and the language's decimal separator."""
+    code = normalise_language(lang) if lang else get_language()
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", DECIMAL_SEPARATOR[code])
+
+
+def format_percent(share: float, lang: str | None = None, digits: int = 0) -> str:
+    """A share (0.26) as the language writes a percentage: « 26 % » or "26%"."""
+    code = normalise_language(lang) if lang else get_language()
+    return format_number(share * 100, code, digits) + PERCENT_SPACE[code] + "%"
+
+
+def format_date(day: object, lang: str | None = None) -> str:
+    """A date (or datetime) as a reader expects it: « 12 mars 2026 », "12 March 2026"."""
+    from babel.dates import format_date as babel_date
+
+    code = normalise_language(lang) if lang else get_language()
+    return babel_date(day, format="d MMMM y", locale=code)

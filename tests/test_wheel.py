@@ -1,8 +1,8 @@
 """The package as IT installs it: build the sdist and the wheel (from a copy of the
 source, as a fresh clone), install the wheel with its dependencies (the tested
 versions of constraints.txt) in a fresh virtual environment, and from another folder
-make the demo, validate the shipped questionnaires, copy the consultant's notebooks
-into a data folder, and serve the participant app until a participant page answers.
+make the demo, validate the shipped questionnaires, make the consultant's working copy
+of the notebooks in a data folder, and serve the participant app until a participant page answers.
 
 Slow: the first run downloads the dependencies from PyPI into uv's cache (a few
 minutes); later runs install from that cache in seconds.
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from browser_fixtures import free_port
 
+from coopkit import working_copy
 from coopkit.serving import serve
 from coopkit.store import open_store
 
@@ -154,23 +155,17 @@ def test_demo_validate_and_the_working_copy_of_the_notebooks(installed):
     done = installed.run("coopkit", "validate", str(shipped))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("valide") == len(list(shipped.glob("*.yaml"))) >= 3
-    # what coopkit lab / start open when not in a checkout
+    # what coopkit lab / start open: the working copy, from the wheel's notebooks
     done = installed.run(str(installed.python), "-c",
-                         "from pathlib import Path; from coopkit import config; "
-                         f"print(config.notebooks_folder(Path({str(data)!r})))")
+                         "from pathlib import Path; from coopkit import working_copy; "
+                         f"r = working_copy.refresh_working_copy(Path({str(data)!r})); "
+                         "print(r.folder); print(len(r.copied))")
     assert done.returncode == 0, done.stderr
-    assert Path(done.stdout.strip()) == data / "notebooks"
-    for folder in SHIPPED:
-        for path in (ROOT / folder).rglob("*"):
-            if path.suffix in (".ipynb", ".yaml") and ".ipynb_checkpoints" not in path.parts:
-                copy = data / folder / path.relative_to(ROOT / folder)
-                assert copy.read_bytes() == path.read_bytes(), copy
-    edited = data / "notebooks" / "01_preparer.ipynb"
-    edited.write_text("{}")  # the consultant's edit survives the next start
-    installed.run(str(installed.python), "-c",
-                  "from pathlib import Path; from coopkit import config; "
-                  f"config.notebooks_folder(Path({str(data)!r}))")
-    assert edited.read_text() == "{}"
+    folder, copied = done.stdout.split()
+    assert Path(folder) == data / "carnets" and int(copied) >= 4
+    for name in working_copy.shipped_files(ROOT / "notebooks"):
+        assert (data / "carnets" / name).read_bytes() == (ROOT / "notebooks" / name
+                                                          ).read_bytes(), name
 
 
 @pytest.mark.timeout(600)
