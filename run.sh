@@ -4,6 +4,9 @@
 #   ./run.sh test    set everything up (system packages included), then run every test
 # and any other coopkit command through the same environment, without activating it:
 #   ./run.sh demo --reset, ./run.sh export ..., ./run.sh serve, ./run.sh --help
+# and one for maintainers:
+#   ./run.sh lock    refresh constraints.txt, the tested versions the two above install
+#                    (after a dependency is added to pyproject.toml; --upgrade: newest)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -33,27 +36,43 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-python_env() {
-  local py stamp
+make_venv() {
+  local py
   if [ ! -x "$VENV/bin/python" ]; then
     py=$(find_python)
     if ! "$py" -m venv --help >/dev/null 2>&1; then apt_install python3-venv; fi
     say "creating $VENV with $py"
     "$py" -m venv "$VENV"
   fi
-  stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+}
+
+python_env() {
+  local stamp
+  make_venv
+  stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
-    say "installing coopkit and its Python dependencies"
+    say "installing coopkit and its Python dependencies (the tested versions of constraints.txt)"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
     touch "$stamp"
   fi
 }
 
+lock() {
+  # constraints.txt from pyproject.toml's dependencies and test extra, for every
+  # platform and Python >= 3.11; uv keeps each pin that still fits unless --upgrade.
+  make_venv
+  [ -x "$VENV/bin/uv" ] || "$VENV/bin/python" -m pip install -q -c constraints.txt uv
+  "$VENV/bin/uv" pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+    --custom-compile-command "./run.sh lock" --output-file constraints.txt --quiet "$@"
+  say "constraints.txt refreshed; ./run.sh test installs it"
+}
+
 test_env() {
-  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core,
-  # LibreOffice Calc (headless) to open the CSV exports as a spreadsheet user would.
-  apt_install chromium postgresql libreoffice-calc-nogui
+  # Chromium for the browser tests, PostgreSQL and pgbouncer for the store tests, Node's
+  # npm for axe-core, LibreOffice Calc (headless) to open the CSV exports as a
+  # spreadsheet user would.
+  apt_install chromium postgresql pgbouncer libreoffice-calc-nogui
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && [ ! -d node_modules ]; then
     say "installing the browser tests' npm packages"
@@ -78,8 +97,12 @@ case "${1:-}" in
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  lock)
+    shift
+    lock "$@"
+    ;;
   "")
-    echo "usage: ./run.sh start | test | COMMAND [OPTIONS]  (any coopkit command, e.g. ./run.sh demo --reset)" >&2
+    echo "usage: ./run.sh start | test | lock [--upgrade] | COMMAND [OPTIONS]  (any coopkit command, e.g. ./run.sh demo --reset)" >&2
     exit 2
     ;;
   *)

@@ -8,10 +8,19 @@ the ones missing or different ("lost").
 
     python benchmarks/store_burst.py                     # SQLite, and PostgreSQL if found
     python benchmarks/store_burst.py --writers 1 20 100 --items 20 --think-ms 1000
+    python benchmarks/store_burst.py --backend postgres --writers 100 200
     COOPKIT_DATABASE_URL=postgresql://... python benchmarks/store_burst.py
 
 PostgreSQL: ``$COOPKIT_DATABASE_URL`` when set, else a throw-away cluster started from
-the server binaries of the machine (durable settings: fsync on), else skipped.
+the server binaries of the machine (durable settings: fsync on; ``max_connections``
+100, PostgreSQL's default), else skipped. With the throw-away cluster, each number of
+writers runs twice: straight to the server, and through pgbouncer in transaction mode
+(Debian's ``pgbouncer``, 20 server connections; ``--pooler`` chooses). The table also
+shows the most server connections seen at once (sampled from ``pg_stat_activity``).
+Server, pooler and writers share the machine's CPUs here; in production the server and
+pgbouncer have their own. ``--nice 10`` runs the writers at a lower priority, which
+approximates that (without it, on 2 cores, every hop through pgbouncer waits behind a
+queue of writer processes).
 
 Pace. A person reads a question before answering: each writer waits a random time
 between two answers (uniform between 0 and twice ``--think-ms``; the first answer too,
@@ -113,17 +122,20 @@ def worker(url: str, code: str, seed: int, think_ms: float) -> None:
 
 # ------------------------------------------------------------------------ parent
 
-def run(url: str, writers: int, items: int, think_ms: float) -> dict:
+def run(url: str, writers: int, items: int, think_ms: float,
+        server_url: str | None = None, nice: int = 0) -> dict:
     from coopkit.definitions.questionnaire import parse
     from coopkit.store import open_store
 
+    sampler = _ConnectionSampler(server_url) if server_url else None
     with open_store(url) as store:
         project = store.create_project(f"burst {writers}")
         workshop = store.open_workshop(project, parse(questionnaire_mapping(items)))
         procs = [
             subprocess.Popen([sys.executable, __file__, "--worker", url, workshop.code,
                               str(seed), str(think_ms)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             preexec_fn=(lambda: os.nice(nice)) if nice else None)
             for seed in range(writers)
         ]
         try:
@@ -131,14 +143,18 @@ def run(url: str, writers: int, items: int, think_ms: float) -> dict:
                 line = proc.stdout.readline()
                 if line.strip() != "ready":
                     raise RuntimeError(f"a writer failed to start: {line!r}")
+            if sampler:
+                sampler.start()
             for proc in procs:  # release them together
                 proc.stdin.write("go\n")
                 proc.stdin.flush()
             results = []
             for proc in procs:
-                out, _ = proc.communicate(timeout=600)
+                out, _ = proc.communicate(timeout=900)
                 results.append(json.loads(out.strip().splitlines()[-1]))
         finally:
+            if sampler:
+                sampler.stop()
             for proc in procs:
                 if proc.poll() is None:
                     proc.kill()
@@ -153,28 +169,72 @@ def run(url: str, writers: int, items: int, think_ms: float) -> dict:
     return {"writers": writers, "think": think_ms, "answers": len(latencies),
             "p50": cuts[49] * 1000,
             "p95": cuts[94] * 1000, "max": max(latencies) * 1000, "lost": lost,
-            "errors": len(errors)}
+            "errors": len(errors), "server": sampler.peak if sampler else None}
 
 
-def backends(args: argparse.Namespace, stack: list) -> list[tuple[str, str]]:
+class _ConnectionSampler:
+    """Samples the number of server connections (``pg_stat_activity``) in a thread."""
+
+    def __init__(self, url: str):
+        import threading
+
+        self.url, self.peak = url, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        import psycopg
+
+        from coopkit.store.engine import normalise_url
+
+        url = normalise_url(self.url).set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            while not self._stop.wait(0.05):
+                count = conn.execute("SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE backend_type = 'client backend'").fetchone()[0]
+                self.peak = max(self.peak, int(count) - 1)  # not this sampler's own
+
+
+def backends(args: argparse.Namespace, stack: list) -> list[tuple[str, str, str | None]]:
+    """(name, URL the writers use, URL of the server itself for sampling or None)."""
     folder = Path(tempfile.mkdtemp(prefix="coopkit-burst-"))
     stack.append(lambda: __import__("shutil").rmtree(folder, ignore_errors=True))
-    chosen = []
+    chosen: list[tuple[str, str, str | None]] = []
     if "sqlite" in args.backend:
-        chosen.append(("sqlite", f"sqlite:///{folder / 'coopkit.sqlite'}"))
+        chosen.append(("sqlite", f"sqlite:///{folder / 'coopkit.sqlite'}", None))
     if "postgres" in args.backend:
         url = os.environ.get("COOPKIT_DATABASE_URL")
-        if not url:
-            from coopkit.store.pgtemp import TempPostgres, find_bindir
+        if url:
+            chosen.append(("postgresql", url, None))
+            return chosen
+        from coopkit.store.pgtemp import TempPgBouncer, TempPostgres, find_bindir, find_pgbouncer
 
-            bindir = find_bindir()
-            if bindir is None:
-                print("PostgreSQL: no server binaries found, skipped.", file=sys.stderr)
-                return chosen
-            cluster = TempPostgres(bindir, durable=True).start()
-            stack.append(cluster.stop)
-            url = cluster.create_database("burst")
-        chosen.append(("postgresql", url))
+        bindir = find_bindir()
+        if bindir is None:
+            print("PostgreSQL: no server binaries found, skipped.", file=sys.stderr)
+            return chosen
+        cluster = TempPostgres(bindir, durable=True).start()
+        stack.append(cluster.stop)
+        url = cluster.create_database("burst")
+        if "none" in args.pooler:
+            chosen.append(("postgresql", url, url))
+        if "pgbouncer" in args.pooler:
+            program = find_pgbouncer()
+            if program is None:
+                print("pgbouncer: not found (apt-get install pgbouncer), skipped.",
+                      file=sys.stderr)
+            else:
+                bouncer = TempPgBouncer(cluster, program).start()
+                stack.append(bouncer.stop)
+                chosen.append(("pg+bouncer", bouncer.url("burst"), url))
     return chosen
 
 
@@ -190,6 +250,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the largest number of writers with no pause")
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"],
                         choices=["sqlite", "postgres"])
+    parser.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="run the writers N steps nicer than the server (and pgbouncer):"
+                             " on one small machine, as if the server had its own")
+    parser.add_argument("--pooler", nargs="+", default=["none", "pgbouncer"],
+                        choices=["none", "pgbouncer"],
+                        help="PostgreSQL: straight to the server and/or through pgbouncer")
     args = parser.parse_args(argv)
     if args.worker:
         url, code, seed, think = args.worker
@@ -199,22 +265,25 @@ def main(argv: list[str] | None = None) -> int:
     stack: list = []
     try:
         rows = []
-        for name, url in backends(args, stack):
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start")
+        for name, url, server in backends(args, stack):
             for n in args.writers:
-                rows.append((name, run(url, n, args.items, args.think_ms)))
+                rows.append((name, run(url, n, args.items, args.think_ms, server, args.nice)))
             if args.stress:
-                rows.append((name, run(url, max(args.writers), args.items, 0.0)))
-        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
-              f"{args.items} items per writer; pace = mean pause before each answer")
+                rows.append((name, run(url, max(args.writers), args.items, 0.0, server,
+                                       args.nice)))
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; "
+              f"{args.items} items per writer; pace = mean pause before each answer; "
+              f"server = most PostgreSQL connections seen at once")
         header = (f"{'backend':<11} {'writers':>7} {'pace':>6} {'answers':>7} {'p50 ms':>7} "
-                  f"{'p95 ms':>7} {'max ms':>7} {'lost':>5} {'errors':>6}")
+                  f"{'p95 ms':>7} {'max ms':>7} {'lost':>5} {'errors':>6} {'server':>6}")
         print(header)
         print("-" * len(header))
         for name, r in rows:
             pace = f"{r['think'] / 1000:g} s" if r["think"] else "none"
             print(f"{name:<11} {r['writers']:>7} {pace:>6} {r['answers']:>7} "
                   f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['max']:>7.1f} {r['lost']:>5} "
-                  f"{r['errors']:>6}")
+                  f"{r['errors']:>6} {'' if r['server'] is None else r['server']:>6}")
         return 1 if any(r["lost"] for _, r in rows) else 0
     finally:
         for undo in reversed(stack):

@@ -1,10 +1,21 @@
 """Where coopkit keeps its data, which database it talks to, and where its shipped
 files (notebooks, questionnaires) are; where the consultant's working copy of the
-notebooks goes in the data folder (:mod:`coopkit.working_copy` does the copying)."""
+notebooks goes in the data folder (:mod:`coopkit.working_copy` does the copying).
+
+Every path to a shipped file is built here, in one place. In a source checkout they
+are the editable top-level ``notebooks/`` and ``questionnaires/`` the client keeps
+beside the package; installed from the wheel, they are the copies the wheel carries
+inside the package (``coopkit/notebooks``, ``coopkit/questionnaires``: pyproject.toml
+maps the top-level folders there), found through :mod:`importlib.resources`. Either
+way JupyterLab opens the working copy in the data folder, never the shipped files.
+
+Knows nothing of the other rooms.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "coopkit-data"
@@ -16,11 +27,15 @@ LAB_ROOT_ENV = "COOPKIT_LAB_ROOT"
 #: The consultant's copy of the shipped notebooks, inside the data folder
 #: (:mod:`coopkit.working_copy`).
 WORKING_COPY_DIRNAME = "carnets"
-#: The source checkout: the client keeps ``notebooks/`` and ``questionnaires/`` at the top
-#: level, beside the package. Every path to a shipped file is built from here, in one place.
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = SOURCE_ROOT / "notebooks"
-QUESTIONNAIRES_DIR = SOURCE_ROOT / "questionnaires"
+#: The installed package's folder (a wheel is installed unzipped: a real folder).
+PACKAGE_DIR = Path(str(resources.files("coopkit")))
+#: The source checkout holding the package, when coopkit runs from one.
+SOURCE_ROOT = PACKAGE_DIR.parent
+IN_CHECKOUT = (SOURCE_ROOT / "pyproject.toml").is_file() and (
+    SOURCE_ROOT / "notebooks").is_dir()
+#: The folders of shipped files: in a checkout the editable sources, else the wheel's.
+NOTEBOOKS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "notebooks"
+QUESTIONNAIRES_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "questionnaires"
 APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
 
 

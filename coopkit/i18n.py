@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
-_LOCALE_DIR = Path(__file__).with_name("locale")
+_LOCALE_DIR = Path(str(resources.files("coopkit"))) / "locale"  # package data (the wheel too)
 _current: str | None = None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ import pandas as pd
 from coopkit.analysis import ANSWER_COLUMNS
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire, parse
+
+if TYPE_CHECKING:
+    from coopkit.store.bulk import BulkParticipant
 
 #: Groups of the example questionnaire and of the demo workshop.
 DEMO_GROUPS = ("direction_generale", "encadrement", "personnel", "medical_soignant",
@@ -475,3 +479,25 @@ def proposals(per_group: Mapping[str, int], *, done_share: Mapping[str, float] |
     return pd.DataFrame(rows, columns=["id", "project_id", "workshop_id", "text", "group",
                                        "feeling", "theme", "principle", "plan", "status",
                                        "owner", "due", "created_at", "updated_at"])
+
+
+# --------------------------------------------------------------------- into a store
+
+def store_participants(frame: pd.DataFrame) -> list[BulkParticipant]:
+    """The participants of a synthetic answers frame, ready for
+    :func:`coopkit.store.bulk.load_participants` (answers keep their times)."""
+    from coopkit.store.bulk import BulkParticipant
+
+    ordered = frame.sort_values("participant", kind="stable")
+    ids = ordered["participant"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist() if len(ids) else []
+    ends = [*starts[1:], len(ids)]
+    items, values = ordered["item_id"].tolist(), ordered["value"].tolist()
+    times = list(ordered["answered_at"].dt.to_pydatetime())
+    groups, places = ordered["group"].tolist(), ordered["establishment"].tolist()
+    valid = ordered["validated"].tolist()
+    return [BulkParticipant(group=groups[a], establishment=places[a], validated=bool(valid[a]),
+                            answers=dict(zip(items[a:b], zip(values[a:b], times[a:b],
+                                                             strict=True), strict=True)),
+                            joined_at=min(times[a:b]))
+            for a, b in zip(starts, ends, strict=True)]

@@ -4,6 +4,8 @@ PostgreSQL: one throw-away cluster per test session, started from the server bin
 of the machine (``/usr/lib/postgresql/*/bin``), as user ``postgres`` when the tests run
 as root, listening on a Unix socket in a temporary folder; stopped at the end. Without
 the binaries the PostgreSQL tests are skipped locally but FAIL when ``CI`` is set.
+The same for pgbouncer (transaction mode, in front of that cluster), started the first
+time a test asks for ``pgbouncer_url``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from store_support import postgres_bindir_or_stop
+from store_support import pgbouncer_or_stop, postgres_bindir_or_stop
 
 from coopkit.store import Store, open_store
-from coopkit.store.pgtemp import TempPostgres
+from coopkit.store.pgtemp import TempPgBouncer, TempPostgres
 
 _database_numbers = itertools.count()
 _TEMPLATE = "coopkit_template"
@@ -40,6 +42,25 @@ def postgres_url(postgres: TempPostgres) -> Iterator[str]:
     name = f"coopkit_test_{next(_database_numbers)}"
     url = postgres.create_database(name, template=_TEMPLATE)
     yield url
+    postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(postgres: TempPostgres) -> Iterator[TempPgBouncer]:
+    """pgbouncer in transaction mode in front of the session's cluster."""
+    bouncer = TempPgBouncer(postgres, pgbouncer_or_stop()).start()
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+@pytest.fixture
+def pgbouncer_url(postgres: TempPostgres, pgbouncer: TempPgBouncer) -> Iterator[str]:
+    """A fresh database holding the current schema, reached through pgbouncer."""
+    name = f"coopkit_pooled_{next(_database_numbers)}"
+    postgres.create_database(name, template=_TEMPLATE)
+    yield pgbouncer.url(name)
     postgres.drop_database(name)
 
 

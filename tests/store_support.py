@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from coopkit.definitions.questionnaire import Item, Questionnaire, parse
-from coopkit.store.pgtemp import find_bindir
+from coopkit.store.pgtemp import find_bindir, find_pgbouncer
 
 
 def _t(text: str) -> dict[str, str]:
@@ -100,6 +100,19 @@ def postgres_bindir_or_stop(bindir: Path | None = None, *, search: bool = True) 
     if found is None:
         message = ("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
                    "(install the 'postgresql' package or set COOPKIT_PG_BINDIR)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def pgbouncer_or_stop() -> Path:
+    """Debian's pgbouncer; without it, skip the test locally but FAIL it in CI."""
+    import pytest
+
+    found = find_pgbouncer()
+    if found is None:
+        message = "pgbouncer not found (install the 'pgbouncer' package: ./run.sh test does)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

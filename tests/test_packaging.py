@@ -64,15 +64,16 @@ def _fake_checkout(tmp_path: Path) -> Path:
     import hashlib
     import shutil
 
-    shutil.copy(ROOT / "run.sh", tmp_path / "run.sh")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for name in ("run.sh", "pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     for name, body in (("python", "exit 0"), ("coopkit", 'printf "%s|" "$@"')):
         script = bin_dir / name
         script.write_text(f"#!/bin/sh\n{body}\n")
         script.chmod(0o755)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()
+                            + (ROOT / "constraints.txt").read_bytes()).hexdigest()[:16]
     (tmp_path / ".venv" / f".installed-{digest}").touch()
     return tmp_path
 
@@ -98,3 +99,89 @@ def test_readme_says_how_to_run_coopkit_commands_after_start():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## The `coopkit` command")[1].split("\n## ")[0]
     assert "./run.sh demo" in section and "source .venv/bin/activate" in section
+
+
+# --------------------------------------------------------------- the lock (issue 18)
+
+def _pins() -> dict[str, str]:
+    """constraints.txt: package -> version (markers aside)."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, rest = line.partition("==")
+            pins[_canonical(name)] = rest.split(";")[0].strip()
+    return pins
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_pins_every_dependency_within_its_bounds():
+    """A dependency added to pyproject.toml without ``./run.sh lock`` fails here."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = _pins()
+    wanted = [Requirement(r.split("#")[0]) for r in
+              [*project["dependencies"], *project["optional-dependencies"]["test"]]]
+    missing, outside = [], []
+    for req in wanted:
+        names = [req.name] + [f"{req.name}-{extra}" for extra in req.extras]
+        for name in names:  # psycopg[binary] is psycopg and psycopg-binary
+            if _canonical(name) not in pins:
+                missing.append(name)
+        version = pins.get(_canonical(req.name))
+        if version is not None and not req.specifier.contains(Version(version),
+                                                              prereleases=True):
+            outside.append(f"{req.name}=={version} ({req.specifier})")
+    assert missing == [], f"not in constraints.txt (run ./run.sh lock): {missing}"
+    assert outside == [], f"pinned outside pyproject's bounds (run ./run.sh lock): {outside}"
+    assert "./run.sh lock" in (ROOT / "constraints.txt").read_text()[:300]
+
+
+def test_run_sh_and_ci_install_from_the_lock():
+    run = (ROOT / "run.sh").read_text()
+    installs = [ln for ln in run.splitlines() if "pip install" in ln and '".[test]"' in ln]
+    assert installs and all("-c constraints.txt" in ln for ln in installs)
+    assert "constraints.txt" in run.split("stamp=")[1].splitlines()[0]  # a new lock reinstalls
+    assert "pgbouncer" in run.split("test_env()")[1].split("}")[0]
+    readme = (ROOT / "README.md").read_text()
+    assert "./run.sh lock" in readme
+
+
+# ------------------------------------------------------ what the wheel carries (issue 18)
+
+def test_spdx_licence_and_its_file():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert all((ROOT / f).is_file() for f in project["license-files"])
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert any(r.replace(" ", "").startswith("setuptools>=77") for r in requires)
+
+
+def test_every_package_and_shipped_folder_is_listed():
+    """setuptools gets an explicit list (the shipped folders are mapped into the
+    package): a folder left out would silently miss from the wheel."""
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setup["packages"])
+    mapped = setup["package-dir"]
+    expected = {".".join(p.parent.relative_to(ROOT).parts)
+                for p in (ROOT / "coopkit").rglob("__init__.py")}
+    expected |= {".".join(p.parent.relative_to(ROOT).parts)
+                 for p in (ROOT / "coopkit" / "locale").rglob("*.po")}
+    expected.add("coopkit.locale")
+    for package, folder in mapped.items():
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and ".ipynb_checkpoints" not in path.parts \
+                    and path.suffix in (".ipynb", ".yaml"):
+                parts = path.parent.relative_to(ROOT / folder).parts
+                expected.add(".".join([package, *parts]))
+    assert listed == expected
+    data = setup["package-data"]
+    for package in expected - {"coopkit", "coopkit.locale"}:
+        if package.startswith(("coopkit.notebooks", "coopkit.questionnaires",
+                               "coopkit.locale.")):
+            assert package in data, f"{package}: no package-data patterns"

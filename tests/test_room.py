@@ -65,6 +65,25 @@ def test_refresh_redraws_only_on_change(store, workshop):
     assert room.tendency_box.layout.display is None
 
 
+def test_answers_not_yet_validated_redraw_no_chart(store, workshop):
+    q, _, ws = workshop
+    store.set_workshop_settings(ws.id, show_tendencies=True)
+    room = RoomView(store, ws.id)
+    for group, level in (("personnel", 4), ("personnel", 1), ("medical_soignant", 3)):
+        store.validate(answer_all(store, q, ws.code, group, level).token)
+    assert room.refresh() is True
+    assert room.charts_cache.redrawn == 2  # the feelings map and the tendencies
+    first = bytes(room.feelings.value)
+    answer_all(store, q, ws.code, "medical_soignant", 0)  # answered, not validated
+    assert room.refresh() is True  # the table changed...
+    assert room.charts_cache.redrawn == 2  # ...not the charts of validated answers
+    assert bytes(room.feelings.value) == first
+    store.validate(answer_all(store, q, ws.code, "medical_soignant", 1).token)
+    assert room.refresh() is True
+    assert room.charts_cache.redrawn == 4
+    assert bytes(room.feelings.value) != first
+
+
 def test_english_labels(store, workshop):
     _, _, ws = workshop
     room = RoomView(store, ws.id, charts=False, lang="en")

@@ -2,6 +2,9 @@
 
 Each writer is ``store_writer.py`` in its own Python process, as each participant
 page is its own Voilà kernel. Waits are conditions polled on the store, never a guess.
+Each test runs on SQLite, on PostgreSQL, and on PostgreSQL through pgbouncer in
+transaction mode (what docs/postgresql.md advises for hundreds of kernels): every
+transaction may land on another server connection there.
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ from coopkit.errors import CoopkitError
 from coopkit.store import open_store
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("pgbouncer", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """The URL of an empty store: SQLite, PostgreSQL, PostgreSQL through pgbouncer."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'coopkit.sqlite'}"
+    return request.getfixturevalue(f"{request.param}_url")
 
 WRITERS = 50
 WRITER = Path(__file__).with_name("store_writer.py")

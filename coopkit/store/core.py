@@ -35,7 +35,7 @@ from coopkit.config import data_dir, database_url
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Questionnaire, content_hash, parse, to_mapping
 from coopkit.errors import fail
-from coopkit.store import checks, frames
+from coopkit.store import checks, frames, reads
 from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
 from coopkit.store.codes import (
     format_resume_code,
@@ -542,16 +542,9 @@ class Store:
         workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         ws = self.workshop(workshop_id)
         q = self.questionnaire(ws.questionnaire_hash)
-        query = (select(participants.c.id.label("participant"),
-                        participants.c.group_id.label("group"),
-                        participants.c.establishment, participants.c.validated_at,
-                        answers.c.item_id, answers.c.value, answers.c.answered_at)
-                 .join(answers, answers.c.participant_id == participants.c.id)
-                 .where(participants.c.workshop_id == workshop_id)
-                 .order_by(participants.c.id, answers.c.item_id))
         with self._read() as conn:
-            rows = [r._mapping for r in conn.execute(query)]
-        return frames.answers_frame(ws, q, rows)
+            people, given = reads.read_workshop(conn, workshop_id)
+        return frames.answers_frame(ws, q, people, given)
 
     # ------------------------------------------------------------------ proposals
 

@@ -26,7 +26,14 @@ SQLite (the embedded default, one file in the data folder):
 PostgreSQL: no pool kept open (``NullPool``): each operation opens a short connection
 and closes it, since a hundred kernels each holding connections would exhaust
 ``max_connections``. When the server still answers "too many clients", connecting is
-retried with a jittered back-off.
+retried with a jittered back-off. For hundreds of kernels, put pgbouncer in
+transaction mode in front of the server (docs/postgresql.md): a connection to it costs
+well under a millisecond where a new server process costs several, and it shares a few
+server connections between all the kernels. So that this works, nothing here relies on
+a server session outliving its transaction: no server-side prepared statements
+(``prepare_threshold=None``: psycopg would otherwise prepare a statement run five times
+on one connection, and the next transaction may be on another server connection),
+isolation chosen per transaction, transaction-scoped advisory locks only.
 """
 
 from __future__ import annotations
@@ -186,7 +193,8 @@ def _synchronous() -> str:
 def _postgres_engine(url: URL) -> Engine:
     engine = create_engine(
         url, poolclass=NullPool, hide_parameters=True,
-        connect_args={"connect_timeout": 10, "application_name": "coopkit"},
+        connect_args={"connect_timeout": 10, "application_name": "coopkit",
+                      "prepare_threshold": None},  # safe behind pgbouncer: see above
     )
 
     @event.listens_for(engine, "do_connect")

@@ -1,10 +1,12 @@
-"""A throw-away PostgreSQL cluster in a temporary folder, for tests and benchmarks.
+"""A throw-away PostgreSQL cluster in a temporary folder, for tests and benchmarks,
+and a pgbouncer in front of it.
 
 Uses the server binaries of the machine (Debian: ``/usr/lib/postgresql/<v>/bin``).
 The server refuses to run as root: when we are root, every server command runs as
 the ``postgres`` user through ``runuser`` and the folder is handed over to it. The
 server listens on a Unix socket inside the folder only (no TCP), so clusters of
-parallel sessions never collide.
+parallel sessions never collide. :class:`TempPgBouncer` does the same for Debian's
+``pgbouncer`` (transaction pooling, as docs/postgresql.md advises in production).
 """
 
 from __future__ import annotations
@@ -130,6 +132,129 @@ class TempPostgres:
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
+
+
+def find_pgbouncer() -> Path | None:
+    """The ``pgbouncer`` program (Debian: /usr/sbin/pgbouncer), or None."""
+    found = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin:/sbin")
+    return Path(found) if found else None
+
+
+class TempPgBouncer:
+    """pgbouncer in transaction mode in front of a :class:`TempPostgres`, listening on a
+    Unix socket in its own temporary folder. :meth:`url` is the cluster's URL through it.
+
+    ``pool_size`` server connections per database (pgbouncer's ``default_pool_size``),
+    shared by up to ``max_clients`` client connections.
+    """
+
+    def __init__(self, cluster: TempPostgres, program: Path, *, pool_size: int = 20,
+                 max_clients: int = 2000):
+        self.cluster = cluster
+        self.program = Path(program)
+        self.pool_size = pool_size
+        self.max_clients = max_clients
+        self.root: Path | None = None
+        self.port = 0
+        self._as_postgres = cluster._as_postgres
+
+    def start(self) -> TempPgBouncer:
+        if self.cluster.root is None:
+            raise RuntimeError("start the PostgreSQL cluster first")
+        self.root = Path(tempfile.mkdtemp(prefix="coopkit-pgbouncer-"))
+        if self._as_postgres:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.port = _free_port()
+        config = self.root / "pgbouncer.ini"
+        config.write_text("\n".join([
+            "[databases]",
+            f"* = host={self.cluster.root} port={self.cluster.port} user=postgres",
+            "[pgbouncer]",
+            "listen_addr =",  # no TCP: the Unix socket only
+            f"listen_port = {self.port}",
+            f"unix_socket_dir = {self.root}",
+            "auth_type = any",  # a test cluster: the server trusts local connections
+            "pool_mode = transaction",
+            f"default_pool_size = {self.pool_size}",
+            f"max_client_conn = {self.max_clients}",
+            f"max_db_connections = {self.pool_size}",
+            "log_connections = 0",
+            "log_disconnections = 0",
+            f"logfile = {self.root / 'pgbouncer.log'}",
+            f"pidfile = {self.root / 'pgbouncer.pid'}",
+            "",
+        ]))
+        command = [str(self.program), "-d", str(config)]
+        if self._as_postgres:
+            command[1:1] = ["-u", "postgres"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not self._wait_ready():
+            log = self._log()
+            self.stop()
+            raise RuntimeError(f"pgbouncer failed ({done.returncode}):\n{done.stdout}\n"
+                               f"{done.stderr}\n{log}")
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        """The URL of a database of the cluster, through pgbouncer."""
+        return f"postgresql+psycopg://postgres@/{database}?host={self.root}&port={self.port}"
+
+    def stop(self) -> None:
+        """Stop pgbouncer (SIGINT: it closes its connections first) and delete its folder."""
+        if self.root is None:
+            return
+        pid = self._pid()
+        if pid is not None:
+            import signal
+            import time
+
+            try:
+                os.kill(pid, signal.SIGINT)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    os.kill(pid, 0)  # raises once it is gone
+                    time.sleep(0.02)
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+    def __enter__(self) -> TempPgBouncer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _pid(self) -> int | None:
+        try:
+            return int((self.root / "pgbouncer.pid").read_text().strip())
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _log(self) -> str:
+        try:
+            return (self.root / "pgbouncer.log").read_text(errors="replace")[-2000:]
+        except (OSError, TypeError):
+            return ""
+
+    def _wait_ready(self, timeout: float = 30.0) -> bool:
+        """Wait until a query goes through pgbouncer to the server."""
+        import time
+
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with psycopg.connect(host=str(self.root), port=self.port, user="postgres",
+                                     dbname="postgres", connect_timeout=2,
+                                     prepare_threshold=None) as conn:
+                    conn.execute("SELECT 1")
+                return True
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        return False
 
 
 def _free_port() -> int:
