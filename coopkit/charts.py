@@ -27,6 +27,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
@@ -124,7 +125,8 @@ def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
 def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                       feeling: str | None = None, colorbar: bool = True) -> Artists:
     """Heatmap of :func:`coopkit.analysis.feelings_map`: breakdowns (groups) in rows,
-    theme x feeling in columns (or the three themes of one ``feeling``).
+    theme x feeling in columns, trust beside them when it was measured (or the three
+    themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
     "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
@@ -134,7 +136,9 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     k = _k(fmap)
     by = _breakdown(fmap, "theme")
     data = fmap if feeling is None else fmap[fmap["feeling"] == feeling]
-    columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
+    present = set(fmap["feeling"]) if "feeling" in fmap else set()
+    rows_ids = [f for f in method.MAP_ROWS if f in present or f in method.FEELING_IDS]
+    columns = [(th, f) for th in method.THEME_IDS for f in rows_ids
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
     if data.empty:
@@ -172,14 +176,16 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                                  color="#555555", zorder=3))
     ax.set_xticks(range(len(columns)))
     if feeling is None:
-        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
-                           rotation=0)
+        per = len(rows_ids)  # 3 feelings, or 4 with trust: smaller labels then
+        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns],
+                           fontsize=SMALL if per <= 3 else SMALL - 2, rotation=0)
         blend = blended_transform_factory(ax.transData, ax.transAxes)
         for n, theme in enumerate(method.THEME_IDS):
-            ax.text(3 * n + 1, 1.01, _wrap(_label("theme", theme, lang), 26), ha="center",
-                    va="bottom", fontsize=SMALL, fontweight="bold", transform=blend)
+            ax.text(per * n + (per - 1) / 2, 1.01, _wrap(_label("theme", theme, lang), 26),
+                    ha="center", va="bottom", fontsize=SMALL, fontweight="bold",
+                    transform=blend)
             if n:
-                ax.axvline(3 * n - 0.5, color="white", linewidth=4)
+                ax.axvline(per * n - 0.5, color="white", linewidth=4)
     else:
         ax.set_xticklabels([_wrap(_label("theme", th, lang), 18) for th, _ in columns],
                            fontsize=SMALL)
@@ -206,83 +212,90 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
 
 # ----------------------------------------------------------------------- tendency
 
-_VERTICES = {"cooperatif": (0.5, math.sqrt(3) / 2), "opportuniste": (0.0, 0.0),
-             "individualiste": (1.0, 0.0)}
+#: One colour and one hatch per behaviour (never colour alone).
+BEHAVIOUR_STYLE = {"cooperatif": ("#009E73", ""), "opportuniste": ("#D55E00", "xx"),
+                   "individualiste": ("#0072B2", "..")}
+#: Where, in data units of the 0..1 pressure axis, the group names and readings start.
+_NAME_X, _READING_X = -1.0, 1.2
 
 
 def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) -> Artists:
-    """Each group placed in the triangle of the three behaviours
+    """Each group's three pressures as bars, with what they lean towards in words
     (:func:`coopkit.analysis.tendencies`).
 
-    A group sits at the barycentre of the corners weighted by its shares: the nearer a
-    corner, the stronger that tendency; the dashed lines split the triangle where each
-    behaviour dominates. Masked groups are listed under the triangle, not placed.
-    Returns ``outline``, ``corners`` (texts), ``points``, ``labels``, ``masked`` (the
-    note or None), ``caption``, ``title``.
+    One band per group: the cooperative, opportunist and individualist pressures (0..1)
+    side by side, the reading beside them (« penche vers… », « pas de tendance nette »,
+    « confiance non mesurée »), and the group's overall intensity (how strongly it
+    feels anything) as a grey bar underneath: direction and magnitude are read
+    together. Masked groups are named below, not drawn. Returns ``bars`` (per
+    behaviour), ``readings`` (texts), ``intensity`` (bars), ``masked`` (the note or
+    None), ``caption``, ``title``, ``note`` (when there is nothing to draw).
     """
     lang = _lang(lang)
     k = _k(tend)
     by = _breakdown(tend, "attrait")
-    corners = np.array([_VERTICES[b] for b in method.BEHAVIOUR_IDS])
-    ring = np.vstack([corners, corners[:1]])
-    (outline,) = ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=2)
-    centre = corners.mean(axis=0)
-    for a, b in ((0, 1), (1, 2), (2, 0)):
-        middle = (corners[a] + corners[b]) / 2
-        ax.plot([centre[0], middle[0]], [centre[1], middle[1]], color="#999999",
-                linestyle="--", linewidth=1)
-    corner_texts = []
-    offsets = {"cooperatif": (0, 0.05, "center", "bottom"),
-               "opportuniste": (-0.02, -0.05, "center", "top"),
-               "individualiste": (0.02, -0.05, "center", "top")}
-    for behaviour in method.BEHAVIOUR_IDS:
-        x, y = _VERTICES[behaviour]
-        dx, dy, ha, va = offsets[behaviour]
-        corner_texts.append(ax.text(x + dx, y + dy, _label("behaviour", behaviour, lang),
-                                    ha=ha, va=va, fontsize=FONT + 1, fontweight="bold"))
-    placed, hidden, shares_text = [], [], []
-    for _, row in tend.iterrows():
-        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
-        if row["status"] != OK or pd.isna(row["cooperatif"]):
-            if row["status"] == MASKED:
-                hidden.append(name)
-            continue
-        shares = np.array([row[b] for b in method.BEHAVIOUR_IDS], dtype=float)
-        placed.append((name, int(row["n"]), *(shares @ corners)))
-        shares_text.append(" · ".join(
-            f"{_label('behaviour', b, lang)} {_percent(v, lang)}"
-            for b, v in zip(method.BEHAVIOUR_IDS, shares, strict=True)))
-    points, numbers, labels = [], [], []
-    # Each point carries a number; the list beside the triangle names the group, its n
-    # and its three shares (no label collides with another, however close the points).
-    for i, (name, n, x, y) in enumerate(placed):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        points.append(ax.scatter([x], [y], s=520, color=colour, edgecolor="black",
-                                 linewidth=1.2, zorder=3 + i / 100))
-        numbers.append(ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=FONT,
-                               fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
-        labels.append(ax.text(1.12, 0.86 - i * 0.2, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
-                              ha="left", va="center", fontsize=FONT, fontweight="bold",
-                              color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
-                                                   "ec": colour, "lw": 2.5}))
-    for i, text in enumerate(shares_text):
-        ax.text(1.14, 0.86 - i * 0.2 - 0.075, text, ha="left", va="center", fontsize=SMALL,
-                color="#333333")
+    shown = tend[tend["status"].eq(OK)] if "status" in tend else tend.iloc[0:0]
+    hidden = [(_row_name(r, by, lang) if by else t("analysis.overall", lang))
+              for _, r in tend.iterrows() if r.get("status") == MASKED]
+    made_title = _title(ax, t("chart.tendency.title", lang))
+    bars: dict[str, list[Any]] = {b: [] for b in method.BEHAVIOUR_IDS}
+    readings, intensity = [], []
     note = None
+    if shown.empty:
+        ax.axis("off")
+        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                       fontsize=FONT, transform=ax.transAxes)
+    height = 0.22
+    for i, (_, row) in enumerate(shown.iterrows()):
+        y = -i * 1.25
+        for j, b in enumerate(method.BEHAVIOUR_IDS):
+            value = row[f"pressure_{b}"]
+            colour, hatch = BEHAVIOUR_STYLE[b]
+            known = not pd.isna(value)
+            bar = ax.barh(y + (1 - j) * height, value if known else 0, height=height * 0.9,
+                          color=colour, hatch=hatch, edgecolor="white", linewidth=0)
+            bars[b].append(bar[0])
+            ax.text(-0.01, y + (1 - j) * height, _label("behaviour", b, lang), ha="right",
+                    va="center", fontsize=SMALL)
+            ax.text((value if known else 0) + 0.01, y + (1 - j) * height,
+                    _number(value, lang) if known else t("tendency.not_read", lang),
+                    ha="left", va="center", fontsize=SMALL)
+        level = row["intensity"]
+        intensity.append(ax.barh(y - 2.1 * height, level, height=height * 0.5,
+                                 color="#999999")[0])
+        ax.text(level + 0.01, y - 2.1 * height,
+                t("tendency.intensity", lang, value=_number(level, lang)), ha="left",
+                va="center", fontsize=SMALL - 1, color="#333333")
+        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
+        ax.text(_NAME_X, y, f"{_wrap(name, 20, 2)}\n(n={int(row['n'])})", ha="left",
+                va="center", fontsize=FONT, fontweight="bold")
+        readings.append(ax.text(_READING_X, y, _wrap(tendency_phrase(row["reading"], lang),
+                                                     22),
+                                ha="left", va="center", fontsize=FONT, fontweight="bold"))
+    if not shown.empty:
+        ax.set_xlim(_NAME_X - 0.02, _READING_X + 0.75)
+        ax.spines["bottom"].set_bounds(0, 1)
+        ax.set_ylim(-(len(shown) - 1) * 1.25 - 0.75, 0.55)
+        ax.set_yticks([])
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.set_xticklabels([_number(v, lang, 2) for v in (0, 0.25, 0.5, 0.75, 1)],
+                           fontsize=SMALL)
+        for spine in ("top", "right", "left"):
+            ax.spines[spine].set_visible(False)
+        ax.set_xlabel(t("chart.tendency.axis", lang), fontsize=SMALL)
+    masked_note = None
     if hidden:
-        note = ax.text(0.5, -0.2, _wrap(t("chart.tendency.masked", lang, k=k,
-                                          groups=", ".join(hidden)), 70),
-                       ha="center", va="top", fontsize=SMALL, color="#333333")
-    caption = ax.text(0.5, -0.12, t("chart.tendency.caption", lang),
-                      ha="center", va="top", fontsize=SMALL, style="italic")
-    ax.set_xlim(-0.15, 2.1)
-    ax.set_ylim(-0.32, 1.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    made = _title(ax, t("chart.tendency.title", lang))
-    return {"outline": outline, "corners": corner_texts, "points": points,
-            "numbers": numbers, "labels": labels,
-            "masked": note, "caption": caption, "title": made[0]}
+        masked_note = ax.text(0, -0.24 if not shown.empty else 0.2,
+                              _wrap(t("chart.tendency.masked", lang, k=k,
+                                      groups=", ".join(hidden)), 90),
+                              transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                              color="#333333")
+    caption = ax.text(0, -0.13 if not shown.empty else 0.1,
+                      _wrap(t("chart.tendency.caption", lang), 110),
+                      transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                      style="italic")
+    return {"bars": bars, "readings": readings, "intensity": intensity,
+            "masked": masked_note, "caption": caption, "title": made_title[0], "note": note}
 
 
 # ---------------------------------------------------------------------- readiness

@@ -92,30 +92,51 @@ def test_feelings_map_marks_empty_cells_apart_from_masked_ones():
 
 # ----------------------------------------------------------------------- tendency
 
-def test_tendency_places_each_unmasked_group(answers):
-    tend = analysis.tendencies(answers)
+@pytest.fixture(scope="module")
+def trust_answers():
+    q = synthetic.example_questionnaire(trust=True)
+    return synthetic.answers(q, GROUPS, seed=7)
+
+
+def test_tendency_bars_and_readings_for_each_unmasked_group(trust_answers):
+    tend = analysis.tendencies(trust_answers)
     ax = axes((13, 7))
     made = charts.plot_tendencies(ax, tend)
     draw(ax)
-    assert len(made["points"]) == 2 and len(made["labels"]) == 2  # elus masked
-    assert [c.get_text() for c in made["corners"]] == ["Coopératif", "Opportuniste",
-                                                       "Individualiste"]
+    shown = tend[tend["status"] == "ok"]
+    assert len(shown) == 2  # elus masked
+    for b in ("cooperatif", "opportuniste", "individualiste"):
+        widths = [bar.get_width() for bar in made["bars"][b]]
+        assert widths == pytest.approx(list(shown[f"pressure_{b}"]))
+    assert [r.get_text().replace("\n", " ") for r in made["readings"]] == [
+        analysis.tendency.phrase(r, "fr") for r in shown["reading"]]
+    assert [bar.get_width() for bar in made["intensity"]] == pytest.approx(
+        list(shown["intensity"]))
     assert "Élus et population" in made["masked"].get_text()
     assert "jamais un jugement" in made["caption"].get_text()
-    label = made["labels"][0].get_text()
-    assert label.startswith("1. Direction générale") and "(n=6)" in label
-    # the point sits at the barycentre of the corners weighted by the shares
-    row = tend.iloc[0]
-    x, y = made["points"][0].get_offsets()[0]
-    assert x == pytest.approx(0.5 * row["cooperatif"] + row["individualiste"])
-    assert y == pytest.approx(0.8660254 * row["cooperatif"])
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("Direction générale") and "(n=6)" in t for t in texts)
 
 
-def test_tendency_in_english(answers):
-    made = charts.plot_tendencies(axes(), analysis.tendencies(answers), lang="en")
-    assert [c.get_text() for c in made["corners"]] == ["Cooperative", "Opportunist",
-                                                       "Individualist"]
+def test_tendency_without_trust_says_so(answers):
+    made = charts.plot_tendencies(axes(), analysis.tendencies(answers))
+    assert {r.get_text().replace("\n", " ") for r in made["readings"]} == {
+        "confiance non mesurée : tendance non lue"}
+
+
+def test_tendency_in_english(trust_answers):
+    made = charts.plot_tendencies(axes(), analysis.tendencies(trust_answers), lang="en")
+    texts = [t.get_text() for t in made["readings"]]
+    assert texts and all(t.replace("\n", " ") in {
+        "leans towards cooperation", "leans towards opportunism", "leans towards individualism",
+        "no clear tendency", "feelings too faint for a tendency"} for t in texts)
     assert "never a judgement" in made["caption"].get_text()
+
+
+def test_tendency_with_no_answer_says_so():
+    empty = analysis.tendencies(synthetic.answers(synthetic.example_questionnaire(), {}))
+    made = charts.plot_tendencies(axes(), empty)
+    assert made["note"] is not None and made["bars"]["cooperatif"] == []
 
 
 # ---------------------------------------------------------------------- readiness

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -114,6 +115,7 @@ def data(tmp_path_factory) -> Path:
             store.add_partner(project, name)
         for wave in ("T0", "T1"):
             ws = store.open_workshop(project, q, wave=wave, k=K)
+            store.set_workshop_settings(ws.id, show_tendencies=True)  # off by default
             for i, (group, place, text) in enumerate(PEOPLE):
                 person = store.join(ws.code, group, place)
                 for item_id, value in _answers(i, wave).items():
@@ -235,7 +237,10 @@ def test_analysis_sheets_keep_the_masking_of_the_frames(workbook):
     col = header.index("Intensité") + 1
     assert any(pct.cell(r, col).number_format == "0%" for r in range(2, pct.max_row + 1))
     tend = rows_of(workbook["Tendances"])
-    assert {r["Tendance dominante"] for r in tend if r["Groupe"] == elus} == {None}
+    assert {r["Lecture"] for r in tend if r["Groupe"] == elus} == {None}
+    assert {r["Confiance"] for r in tend} == {None}  # no trust statement: not measured
+    assert {r["Lecture"] for r in tend if r["Groupe"] != elus} == {
+        "confiance non mesurée : tendance non lue"}
     scores = rows_of(workbook["Scores par section"])
     assert {r["Section"] for r in scores} >= {"Gouvernance du projet"}
     assert any(r["Groupe"] == t("export.everyone") and r["Score"] is not None for r in scores)
@@ -333,6 +338,21 @@ def test_pdf_report_masks_small_groups(report_text):
     elus = t("method.group.elus_population")
     assert f"{elus} {hidden} {hidden}" in report_text  # participation: no count shown
     assert "Les élus hésitent" not in report_text  # no free text in the report
+
+
+def test_tendencies_are_left_out_unless_turned_on(data, tmp_path):
+    """Off by default: no tendency sheet, no tendency page, until the consultant turns
+    them on for the workshop."""
+    folder = tmp_path / "copy"
+    shutil.copytree(data, folder)
+    with open_store(data=str(folder)) as store:
+        for ws in store.workshops():
+            store.set_workshop_settings(ws.id, show_tendencies=False)
+        book = openpyxl.load_workbook(export(store, "project:1", tmp_path / "p.xlsx"))
+        text = pdf_text(export(store, "project:1", tmp_path / "p.pdf"))
+    assert "Tendances" not in book.sheetnames and "Carte des ressentis" in book.sheetnames
+    assert "Tendances des groupes" not in text and "Vers quoi penchent" not in text
+    assert "Carte des ressentis" in text
 
 
 def test_pdf_report_in_english_for_one_workshop(store, tmp_path):

@@ -46,11 +46,12 @@ from coopkit.analysis.divergence import divergence
 from coopkit.analysis.feelings import feelings_map
 from coopkit.analysis.readiness import completion, readiness, weakest_items
 from coopkit.analysis.shoes import others_shoes
-from coopkit.analysis.tendency import tendencies
+from coopkit.analysis.tendency import tendencies, tendency_change
 from coopkit.analysis.waves import waves
 
 __all__ = [
     "ANSWER_COLUMNS", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
     "anonymity_k", "commitment", "completion", "divergence", "feelings_map", "mask",
-    "others_shoes", "readiness", "select", "tendencies", "waves", "weakest_items",
+    "others_shoes", "readiness", "select", "tendencies", "tendency_change", "waves",
+    "weakest_items",
 ]

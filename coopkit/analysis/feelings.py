@@ -26,6 +26,12 @@ from coopkit.analysis.core import (
 from coopkit.definitions import method
 
 
+def map_rows(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The map's rows for this frame: the three feelings, and trust when it was asked."""
+    asked = frame["feeling"].eq(method.TRUST.id).any() if "feeling" in frame else False
+    return method.MAP_ROWS if asked else method.FEELING_IDS
+
+
 def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
                  groups: Sequence[str] | None = None) -> pd.DataFrame:
     """The feelings map: per breakdown x theme x feeling, how strongly it is felt.
@@ -36,8 +42,9 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     person first then across persons; ``spread`` is the standard deviation of the
     persons' values (ddof=0); ``value_mean`` is the same mean on the raw answers
     (e.g. 0..5) for display; ``n`` the respondents. Every breakdown seen in the frame
-    (plus ``groups``) gets all 3 x 3 cells; cells without answers are ``"empty"``, cells
-    under k ``"masked"``.
+    (plus ``groups``) gets all 3 x 3 cells, plus a trust row (``feeling ==
+    "confiance"``, 3 more cells) when the frame holds trust statements; cells without
+    answers are ``"empty"``, cells under k ``"masked"``.
 
     ``by``: ``"group"`` (default) or ``("group", "establishment")``.
     Columns: the ``by`` columns, ``theme``, ``feeling``, ``mean``, ``spread``, ``n``,
@@ -48,8 +55,9 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     rows = _own_feelings(frame, keys_by, ("value", "item_type"))
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]
+    row_ids = map_rows(frame)
     cells_order = _cross(pd.DataFrame({"theme": method.THEME_IDS}),
-                         pd.DataFrame({"feeling": method.FEELING_IDS}))
+                         pd.DataFrame({"feeling": row_ids}))
     tags = rows[["item_id", "theme", "feeling"]].drop_duplicates("item_id")
     item_unit = tags.merge(cells_order.assign(unit=range(len(cells_order))),
                            on=["theme", "feeling"])[["item_id", "unit"]]
@@ -75,5 +83,5 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     orders: dict[str, Sequence[object]] = {"group": group_order}
     if "establishment" in keys_by:
         orders["establishment"] = _order(out["establishment"], ())
-    orders |= {"theme": method.THEME_IDS, "feeling": method.FEELING_IDS}
+    orders |= {"theme": method.THEME_IDS, "feeling": row_ids}
     return _sort(out, orders)

@@ -55,5 +55,5 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
     if "theme" in keys:
         orders["theme"] = method.THEME_IDS
     if "feeling" in keys:
-        orders["feeling"] = method.FEELING_IDS
+        orders["feeling"] = method.MAP_ROWS
     return _sort(out, orders)

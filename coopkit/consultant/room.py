@@ -52,9 +52,11 @@ class RoomView(widgets.VBox):
     """Live participation, feelings map and tendencies of one workshop.
 
     ``value`` is the last snapshot read from the store: ``{"participation": {group:
-    [joined, validated]}, "answers": number of answers, "last": latest answer time}``.
-    Only validated answers are charted (``validated_only``), as the participant
-    agreed to them in step 3.
+    [joined, validated]}, "answers": number of answers, "last": latest answer time,
+    "show_tendencies": the workshop's setting}``. Only validated answers are charted
+    (``validated_only``), as the participant agreed to them in step 3. The tendencies
+    are drawn only when the workshop's setting ``show_tendencies`` is on
+    (``store.set_workshop_settings``): off by default, since this view is projected.
     """
 
     value = traitlets.Dict()
@@ -88,10 +90,11 @@ class RoomView(widgets.VBox):
         self.auto.observe(self._on_auto, names="value")
         parts: list[widgets.Widget] = [self.auto, self.table, self.status]
         if charts:
+            self.tendency_box = widgets.VBox(
+                [widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
+                 self.tendencies], layout=widgets.Layout(display="none"))
             parts += [widgets.HTML(f"<h3>{escape(t('room.feelings_title', lang))}</h3>"),
-                      self.feelings,
-                      widgets.HTML(f"<h3>{escape(t('room.tendencies_title', lang))}</h3>"),
-                      self.tendencies, self.notice]
+                      self.feelings, self.tendency_box, self.notice]
         super().__init__(parts)
         self.add_class("coopkit-room")
 
@@ -106,6 +109,7 @@ class RoomView(widgets.VBox):
             "participation": {g: [c.joined, c.validated] for g, c in counts.items()},
             "answers": len(frame),
             "last": str(last) if last is not None else None,
+            "show_tendencies": self.store.workshop(self.workshop_id).settings.show_tendencies,
         }
         return value, frame
 
@@ -140,11 +144,12 @@ class RoomView(widgets.VBox):
         k = analysis.anonymity_k(frame)
         self.notice.value = f"<p><small>{escape(t('room.masked', lang, k=k))}</small></p>"
         fmap = analysis.feelings_map(rows)
-        tend = analysis.tendencies(rows)
         self.feelings.value = figure_png(charts.plot_feelings_map, fmap, size=(13, 6.5),
                                          lang=lang)
-        self.tendencies.value = figure_png(charts.plot_tendencies, tend, size=(13, 7),
-                                           lang=lang)
+        shown = bool(self.value.get("show_tendencies"))
+        self.tendency_box.layout.display = None if shown else "none"
+        self.tendencies.value = figure_png(charts.plot_tendencies, analysis.tendencies(rows),
+                                           size=(13, 7), lang=lang) if shown else b""
 
     def _table_html(self) -> str:
         lang = self._lang

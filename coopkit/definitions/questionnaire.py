@@ -727,7 +727,7 @@ def _item(r: _Reader, raw: object, path: Path_, scales: Mapping[str, Scale],
         mirrors = None
     if mirrors and about is None:
         r.add("mirrors_without_about", (*path, "mirrors"), mirrors)
-    item_feeling = r.tag(data, "feeling", path, method.FEELING_IDS)
+    item_feeling = r.tag(data, "feeling", path, method.MAP_ROWS)
     if about and item_feeling is None and mirrors is None:
         r.add("about_without_feeling", (*path, "about"), about)
     item = Item(

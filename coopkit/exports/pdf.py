@@ -26,6 +26,7 @@ from coopkit.exports.tables import (
     has_feelings,
     has_readiness,
     masked_label,
+    shows_tendencies,
 )
 from coopkit.i18n import get_language, normalise_language, t
 
@@ -172,28 +173,34 @@ def _title(key: str, wd: WorkshopData, lang: str) -> str:
 
 def _feelings(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     fmap = analysis.feelings_map(wd.answers, by="group")
-    tend = analysis.tendencies(wd.answers, by="group")
-
     pages.chart(_title("report.feelings", wd, lang),
                 lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang))
+    if shows_tendencies(wd):  # only when the consultant turned them on
+        _tendencies(wd, pages, lang)
+
+
+def _tendencies(wd: WorkshopData, pages: _Pages, lang: str) -> None:
+    tend = analysis.tendencies(wd.answers, by="group")
     pages.chart(_title("report.tendency_chart", wd, lang),
                 lambda ax: charts.plot_tendencies(ax, tend, lang=lang))
     lay = pages.text()
     lay.new_page()
     lay.paragraph(t("report.tendencies", lang), size=13, weight="bold", after=0.04)
     lay.paragraph(t("export.note.tendencies", lang, k=wd.k), size=8.5, style="italic",
-                  after=0.08)
+                  after=0.04)
+    lay.paragraph(t("report.tendency_note", lang), size=8.5, style="italic", after=0.08)
     rows = []
     for _, row in tend.iterrows():
         masked = row["status"] != analysis.OK
         rows.append([group_label(row["group"], wd.questionnaire, lang),
                      *(masked_label(wd.k, lang) if masked else _percent(row[f])
-                       for f in ("attrait", "peur", "tentation")),
-                     "" if masked else (concept_label("behaviour", row["dominant"], lang) or "—")])
+                       for f in ("attrait", "peur", "tentation", "confiance")),
+                     "" if masked else analysis.tendency.phrase(row["reading"], lang)])
     header = [t("export.col.group", lang),
-              *(concept_label("feeling", f, lang) or f for f in ("attrait", "peur", "tentation")),
-              t("export.col.dominant", lang)]
-    lay.table(header, rows, [0.34, 0.15, 0.15, 0.15, 0.21])
+              *(concept_label("feeling", f, lang) or f
+                for f in ("attrait", "peur", "tentation", "confiance")),
+              t("export.col.reading", lang)]
+    lay.table(header, rows, [0.26, 0.11, 0.11, 0.11, 0.11, 0.30])
 
 
 def _readiness(wd: WorkshopData, pages: _Pages, lang: str) -> None:

@@ -302,28 +302,37 @@ def _feelings(report: Report, code: str) -> Table | None:
                  t("export.note.feelings", code, k=report.k))
 
 
+def shows_tendencies(wd: WorkshopData) -> bool:
+    """Whether the consultant turned the tendencies on for this workshop: they are left
+    out of every export otherwise (``docs/tendency.md``, « Off by default »)."""
+    return wd.workshop.settings.show_tendencies
+
+
 def _tendencies(report: Report, code: str) -> Table | None:
     parts = []
     for wd in report.workshops:
         q = wd.questionnaire
-        if not has_feelings(q) or wd.answers.empty:
+        if not has_feelings(q) or wd.answers.empty or not shows_tendencies(wd):
             continue
         tend = analysis.tendencies(wd.answers, by="group")
         data = {_h("group", code): [group_label(g, q, code) for g in tend["group"]]}
-        for f in method.FEELING_IDS:
+        for f in method.MAP_ROWS:
             data[concept_label("feeling", f, code) or f] = tend[f]
-        data[concept_label("feeling", "confiance", code) or "confiance"] = tend["confiance"]
+        data[_h("feeling_intensity", code)] = tend["intensity"]
         for b in method.BEHAVIOUR_IDS:
-            data[concept_label("behaviour", b, code) or b] = tend[b]
-        data[_h("dominant", code)] = [concept_label("behaviour", b, code) for b in tend["dominant"]]
+            data[t("export.col.pressure", code, behaviour=concept_label("behaviour", b, code))
+                 ] = tend[f"pressure_{b}"]
+        data[_h("reading", code)] = [analysis.tendency.phrase(r, code) or None
+                                     for r in tend["reading"]]
         data[_h("n", code)] = _counts(tend["n"])
         data[_h("status", code)] = [_status(s, wd.k, code) for s in tend["status"]]
         parts.append(_prefix(wd, pd.DataFrame(data), code))
     if not parts:
         return None
-    names = [*method.FEELING_IDS, "confiance"]
-    kinds = {**{concept_label("feeling", f, code) or f: PERCENT for f in names},
-             **{concept_label("behaviour", b, code) or b: PERCENT for b in method.BEHAVIOUR_IDS},
+    kinds = {**{concept_label("feeling", f, code) or f: DECIMAL for f in method.MAP_ROWS},
+             _h("feeling_intensity", code): DECIMAL,
+             **{t("export.col.pressure", code, behaviour=concept_label("behaviour", b, code)):
+                DECIMAL for b in method.BEHAVIOUR_IDS},
              _h("n", code): INTEGER}
     return Table("tendencies", t("export.sheet.tendencies", code), _stack(parts), kinds,
                  t("export.note.tendencies", code, k=report.k))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +54,7 @@ from coopkit.store.records import (
     Project,
     Proposal,
     Workshop,
+    WorkshopSettings,
     project_from,
     proposal_from,
     workshop_from,
@@ -315,7 +316,7 @@ class Store:
             "title": checks.text("title", title, NAME_LIMIT, required=False),
             "is_open": True, "k": checks.anonymity_k(k),
             "lang": checks.allowed("lang", lang, q.languages),
-            "created_at": utcnow(),
+            "created_at": utcnow(), "settings": WorkshopSettings().to_mapping(),
         }
         for _ in range(_CODE_ATTEMPTS):
             try:
@@ -366,6 +367,24 @@ class Store:
             if row.is_open:
                 conn.execute(update(workshops).where(workshops.c.id == workshop_id)
                              .values(is_open=False, closed_at=utcnow()))
+        return self.workshop(workshop_id)
+
+    def set_workshop_settings(self, workshop_id: int, **changes: object) -> Workshop:
+        """Change the consultant's settings of a workshop (see :class:`WorkshopSettings`),
+        e.g. ``set_workshop_settings(3, show_tendencies=True)``; returns the workshop."""
+        known = {f.name for f in fields(WorkshopSettings)}
+        for name, value in changes.items():
+            if name not in known:
+                raise fail("unknown_setting", field="setting", value=name,
+                           allowed=", ".join(sorted(known)))
+            if not isinstance(value, bool):
+                raise fail("setting_not_bool", field=name, value=value)
+        with self._write() as conn:
+            row = self._require_workshop(conn, workshop_id)
+            current = WorkshopSettings.from_mapping(row.settings)
+            new = replace(current, **changes)  # type: ignore[arg-type]
+            conn.execute(update(workshops).where(workshops.c.id == workshop_id)
+                         .values(settings=new.to_mapping()))
         return self.workshop(workshop_id)
 
     def reopen_workshop(self, workshop_id: int) -> Workshop:
