@@ -262,7 +262,7 @@ def example_questionnaire(*, readiness_items: int = 15,
                     f"In your view, how strongly does “{label.label('en')}” feel this: "
                     f"“{en}”"),
                 "about": about, "mirrors": f"{f}-{theme}",
-                "groups": [g for g in groups if g != about],
+                "audience": [g for g in groups if g != about],
             })
     units: dict[str, list[dict]] = {key: [] for key in _SECTIONS}
     for i in range(readiness_items):

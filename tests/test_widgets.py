@@ -70,7 +70,7 @@ DEFINITION = {
                  "text": text("Plusieurs", "Several"),
                  "choices": [{"id": "x", "label": text("X")},
                              {"id": "y", "label": text("Y")}]},
-                {"id": "r3", "type": "scale", "scale": "accord", "groups": ["medical_soignant"],
+                {"id": "r3", "type": "scale", "scale": "accord", "audience": ["medical_soignant"],
                  "text": text("Pour les soignants", "For care staff"),
                  "feedback": text("Voir", "See")},
             ]},

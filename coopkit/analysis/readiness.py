@@ -52,7 +52,7 @@ def _unit_table(questionnaire: Questionnaire, level: str, *, scored_only: bool) 
         section = path[0].id if path else None
         sub = path[1].id if len(path) > 1 else None
         base = {"item_id": item.id, "section_id": section, "subsection_id": sub,
-                "groups": item.groups}
+                "item": item}
         if level == "principle":
             rows.extend({**base, "principle": p} for p in item.principles)
         elif level == "subsection":
@@ -60,7 +60,7 @@ def _unit_table(questionnaire: Questionnaire, level: str, *, scored_only: bool) 
                 rows.append(base)
         else:
             rows.append({**base, "unit": "overall"})
-    cols = ["item_id", "section_id", "subsection_id", "groups", *_UNIT_KEYS[level]]
+    cols = ["item_id", "section_id", "subsection_id", "item", *_UNIT_KEYS[level]]
     return pd.DataFrame(rows, columns=list(dict.fromkeys(cols)))
 
 
@@ -153,8 +153,8 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     """Completion (0..1): the share of the unit's questions a person answered.
 
     Counts every answer, "not applicable" and "don't know" included, over the items
-    shown to the person's group (an item restricted with ``groups:`` is not expected
-    from the others). A group's completion is the mean over its respondents; ``n`` is
+    asked of the person's group (:meth:`Item.asked_of`: an item whose ``audience:``
+    leaves a group out is not expected from it). A group's completion is the mean over its respondents; ``n`` is
     the number of respondents (people with at least one answer to the questionnaire).
     Columns: the ``by`` columns, the unit key(s), ``label``, ``completion``, ``n``,
     ``masked``, ``status``.
@@ -168,7 +168,7 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     # Items expected from each group, per unit (a handful of groups: no per-person loop).
     expected = []
     for group in people["group"].drop_duplicates():
-        shown = units[units["groups"].map(lambda gs, g=group: not gs or g in gs)]
+        shown = units[units["item"].map(lambda it, g=group: it.asked_of(g)).astype(bool)]
         counts = shown.groupby(unit_keys, sort=False).size().rename("expected").reset_index()
         expected.append(counts.assign(group=group))
     if expected:

@@ -841,6 +841,36 @@ def _no_duplicates(r: _Reader, ids: list[str], path: Path_ | str) -> None:
 
 # ------------------------------------------------------------------ back to a mapping
 
+#: The version of the mapping :func:`to_mapping` writes. 1: ``groups:`` decided who was
+#: asked; 2: ``audience:`` does, ``groups:`` only says whom an item is about.
+MAPPING_FORMAT = 2
+
+
+def upgrade_mapping(data: dict, fmt: int) -> dict:
+    """A mapping written in format ``fmt``, rewritten in the current format with the
+    same meaning (what the store keeps is read as it was written)."""
+    if fmt >= 2:
+        return data
+
+    def sections(raw: list) -> list:
+        out = []
+        for section in raw:
+            section = dict(section)
+            section["items"] = [
+                {**it, "audience": list(it["groups"])}
+                if it.get("groups") and "audience" not in it else it
+                for it in section.get("items", [])
+            ]
+            if not section["items"]:
+                section.pop("items")
+            if section.get("subsections"):
+                section["subsections"] = sections(section["subsections"])
+            out.append(section)
+        return out
+
+    return {**data, "sections": sections(data.get("sections", []))}
+
+
 def to_mapping(questionnaire: Questionnaire) -> dict:
     """The questionnaire as a plain mapping in the YAML format.
 
