@@ -29,7 +29,7 @@ from matplotlib.transforms import blended_transform_factory
 from coopkit.analysis import DEFAULT_K, MASKED, OK
 from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
-from coopkit.i18n import get_language, normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t, tn
 
 #: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -200,7 +200,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
             f"{title}: {_label('feeling', feeling, lang)}"
     made = _title(ax, title, pad=58 if feeling is None else 12)
-    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    ax.set_xlabel(tn("chart.feelings_map.legend", k, lang), fontsize=SMALL, labelpad=10)
     bar = None
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
@@ -286,8 +286,8 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
     masked_note = None
     if hidden:
         masked_note = ax.text(0, -0.24 if not shown.empty else 0.2,
-                              _wrap(t("chart.tendency.masked", lang, k=k,
-                                      groups=", ".join(hidden)), 90),
+                              _wrap(tn("chart.tendency.masked", k, lang,
+                                       groups=", ".join(hidden)), 90),
                               transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
                               color="#333333")
     caption = ax.text(0, -0.13 if not shown.empty else 0.1,
@@ -353,7 +353,7 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     if handles:
         legend = ax.legend(handles=handles, fontsize=SMALL, loc="upper left",
                            bbox_to_anchor=(1.01, 1.0), frameon=False)
-    made = _title(ax, t("chart.readiness.title", lang), t("chart.masked_legend", lang, k=k))
+    made = _title(ax, t("chart.readiness.title", lang), tn("chart.masked_legend", k, lang))
     return {"bars": bars, "masked": masked, "values": values, "legend": legend,
             "title": made[0]}
 
@@ -402,7 +402,8 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     hidden = int((div["status"] == MASKED).sum())
     note = None
     if hidden:
-        note = ax.text(1.0, -0.12, t("chart.divergence.hidden", lang, count=hidden, k=k),
+        note = ax.text(1.0, -0.12, tn("chart.divergence.hidden", hidden, lang,
+                                   fewer=tn("count.fewer_answers", k, lang)),
                        transform=ax.transAxes, ha="right", va="top", fontsize=SMALL)
     made = _title(ax, t("chart.divergence.title", lang))
     return {"segments": segments, "labels": names, "values": values, "legend": legend,
@@ -471,7 +472,7 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
     title = t("chart.waves.title", lang)
     if feeling is not None:
         title = f"{title} — {_label('feeling', feeling, lang)}"
-    made = _title(ax, title, t("chart.masked_legend", lang, k=k))
+    made = _title(ax, title, tn("chart.masked_legend", k, lang))
     return {"before": before, "after": after, "arrows": arrows, "deltas": deltas,
             "masked": masked, "labels": names, "legend": legend, "title": made[0]}
 

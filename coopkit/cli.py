@@ -17,7 +17,7 @@ from pathlib import Path
 
 from coopkit import config
 from coopkit.errors import CoopkitError, fail
-from coopkit.i18n import LANGUAGES, set_language, t
+from coopkit.i18n import LANGUAGES, set_language, t, tn
 
 Command = Callable[[argparse.Namespace], int]
 NOTEBOOKS_DIR = config.NOTEBOOKS_DIR
@@ -152,10 +152,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for warning in q.warnings:
             print(warning.format(), file=sys.stderr)
         sections, items = q.summary()
-        print(t("cli.validate.ok", file=str(path), sections=sections, items=items,
+        print(t("cli.validate.ok", file=str(path), sections=tn("count.sections", sections),
+                items=tn("count.questions", items),
                 languages=", ".join(q.languages), hash=q.content_hash[:12]))
     if failures:
-        print(t("cli.validate.failed", count=failures), file=sys.stderr)
+        print(tn("cli.validate.failed", failures), file=sys.stderr)
         return 1
     return 0
 
@@ -276,7 +277,8 @@ def cmd_import_xlsform(args: argparse.Namespace) -> int:
     out = write_yaml(mapping, args.out, comment=t("cli.import_xlsform.comment",
                                                   file=Path(args.path).name))
     sections, items = questionnaire.summary()
-    print(t("cli.import_xlsform.done", file=out, sections=sections, items=items,
+    print(t("cli.import_xlsform.done", file=out, sections=tn("count.sections", sections),
+            items=tn("count.questions", items),
             hash=questionnaire.content_hash[:12]))
     return 0
 

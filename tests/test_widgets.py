@@ -217,7 +217,7 @@ def test_wrong_code_shows_a_message_and_the_join_page(store, workshop):
     assert "ZZZZZZ" in app.notice.text
     assert "<input>" not in app.notice.text  # no file location for a participant
     assert app.join.code_text.value == "zz-zz-zz"
-    assert app.join.code_text.description == "Code de l'atelier"
+    assert app.join.code_text.description == "Code de la séance"
     app.join.code_text.value = "  "
     app.join.continue_button.click()
     assert "Saisissez d'abord le code" in app.notice.text

@@ -154,8 +154,9 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
 
     Counts every answer, "not applicable" and "don't know" included, over the items
     asked of the person's group (:meth:`Item.asked_of`: an item whose ``audience:``
-    leaves a group out is not expected from it). A group's completion is the mean over its respondents; ``n`` is
-    the number of respondents (people with at least one answer to the questionnaire).
+    leaves a group out is not expected from it). A group's completion is the mean over
+    its respondents; ``n`` is the number of respondents (people with at least one
+    answer to the questionnaire).
     Columns: the ``by`` columns, the unit key(s), ``label``, ``completion``, ``n``,
     ``masked``, ``status``.
     """

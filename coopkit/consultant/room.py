@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -142,7 +142,7 @@ class RoomView(widgets.VBox):
             self.tendencies.value = b""
             return
         k = analysis.anonymity_k(frame)
-        self.notice.value = f"<p><small>{escape(t('room.masked', lang, k=k))}</small></p>"
+        self.notice.value = f"<p><small>{escape(tn('room.masked', k, lang))}</small></p>"
         fmap = analysis.feelings_map(rows)
         self.feelings.value = figure_png(charts.plot_feelings_map, fmap, size=(13, 6.5),
                                          lang=lang)

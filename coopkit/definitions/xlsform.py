@@ -468,7 +468,8 @@ class _Converter:
         for section, _, row in stack:
             self.add("xlsform_unclosed_group", SURVEY, row, "name", section.get("id"))
         if loose:
-            self.add("xlsform_no_group", SURVEY, loose[0][0], "type", len(loose), warning=True)
+            self.add("xlsform_no_group", SURVEY, loose[0][0], "type", len(loose), warning=True,
+                     count=len(loose))
             path = ("sections", len(sections))
             self.mark(path, SURVEY, loose[0][0])
             items = []

@@ -27,7 +27,7 @@ from coopkit.definitions import method
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
 from coopkit.errors import CoopkitError
 from coopkit.exports.gather import Report, WorkshopData, wave_pairs
-from coopkit.i18n import get_language, normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t, tn
 
 #: Column kinds, for number formats in Excel and rounding in CSV/PDF.
 PERCENT, DECIMAL, INTEGER, TEXT, DATE = "percent", "decimal", "integer", "text", "date"
@@ -462,8 +462,9 @@ def about_table(report: Report, lang: str | None = None) -> Table:
         validated = sum(c.validated for c in wd.participation.values())
         rows.append((_h("workshop", code), t(
             "export.about.workshop", code, code=ws.code, wave=ws.wave, title=q.title.get(code),
-            id=q.id, version=q.version, hash=q.content_hash[:12], joined=joined,
-            validated=validated, k=wd.k)))
+            id=q.id, version=q.version, hash=q.content_hash[:12],
+            joined=tn("count.participants", joined, code),
+            validated=tn("count.validated", validated, code), k=wd.k)))
     frame = pd.DataFrame(rows, columns=[_h("field", code), _h("content", code)])
     return Table("about", t("export.sheet.about", code), frame, {}, "")
 

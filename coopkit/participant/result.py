@@ -21,7 +21,7 @@ import traitlets
 
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Item, Questionnaire
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 from coopkit.widgets.html import (
     Notice,
     bar,
@@ -219,14 +219,16 @@ def group_picture_html(store: object, workshop: object, questionnaire: Questionn
     done = validated_count(store, workshop.id)  # type: ignore[attr-defined]
     title = heading(t("app.result.group_title", lang), 2)
     if done < k:
-        return title + paragraph(t("app.result.group_waiting", lang, k=k, n=done),
+        return title + paragraph(tn("app.result.group_waiting", k, lang, done=done),
                                  "coopkit-hint")
     from coopkit import analysis  # pandas: only once there is a picture to draw
 
     frame = analysis.select(store.answers_frame(workshop.id),  # type: ignore[attr-defined]
                             validated_only=True)
-    parts = [title, paragraph(t("app.result.group_intro", lang, n=done), "coopkit-hint")]
-    masked = t("app.result.masked", lang, k=k)
+    intro = tn("app.result.group_intro", done, lang,
+               rule=tn("app.result.small_groups", k, lang))
+    parts = [title, paragraph(intro, "coopkit-hint")]
+    masked = tn("app.result.masked", k, lang)
     if questionnaire.kind == "feelings":
         table = analysis.feelings_map(frame, by=[])
         top = max((it.max or 0 for it in questionnaire.items() if it.type == "intensity"),
