@@ -24,6 +24,7 @@ from coopkit.analysis.core import (
     mask,
 )
 from coopkit.definitions import method
+from coopkit.definitions.questionnaire import NOT_APPLICABLE
 
 
 def map_rows(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -46,9 +47,13 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     "confiance"``, 3 more cells) when the frame holds trust statements; cells without
     answers are ``"empty"``, cells under k ``"masked"``.
 
+    « Ne me concerne pas » answers (``"na"``) have no score: they stay out of every
+    mean and of ``n``, and ``not_concerned`` counts them per cell (blank, like the
+    means, in a cell that is masked or empty).
+
     ``by``: ``"group"`` (default) or ``("group", "establishment")``.
     Columns: the ``by`` columns, ``theme``, ``feeling``, ``mean``, ``spread``, ``n``,
-    ``value_mean``, ``masked``, ``status``.
+    ``value_mean``, ``not_concerned``, ``masked``, ``status``.
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
@@ -77,8 +82,12 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     grid = _cross(_combos(frame, keys_by, extra), cells_order)
     out = grid.merge(cells, how="left", on=keys)
     out["n"] = out["n"].fillna(0)
-    out = out[[*keys, "mean", "spread", "n", "value_mean"]]
-    out = mask(out, k, ["mean", "spread", "value_mean"])
+    na = rows[rows["value"].eq(NOT_APPLICABLE).to_numpy()] if "value" in rows else rows[:0]
+    counted = na.groupby(keys, sort=False, dropna=False).size().rename("not_concerned")
+    out = out.merge(counted.reset_index(), how="left", on=keys)
+    out["not_concerned"] = out["not_concerned"].fillna(0).astype(float)
+    out = out[[*keys, "mean", "spread", "n", "value_mean", "not_concerned"]]
+    out = mask(out, k, ["mean", "spread", "value_mean", "not_concerned"])
     group_order = list(groups) if groups else _order(out.get("group", []), method.GROUP_IDS)
     orders: dict[str, Sequence[object]] = {"group": group_order}
     if "establishment" in keys_by:
