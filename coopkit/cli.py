@@ -130,7 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help=t("cli.export_xlsform.out"))
     _common(p, data=False)
     p.set_defaults(func=cmd_export_xlsform)
+
+    p = _translate(subs.add_parser("fiches", help=t("cli.fiches.help"),
+                                   description=t("cli.fiches.help"), **_parser_kwargs()))
+    p.add_argument("--out", default=str(config.HANDOUTS_DIR), metavar="DIR",
+                   help=t("cli.fiches.out"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_fiches)
     return parser
+
+
+def cmd_fiches(args: argparse.Namespace) -> int:
+    """Write the trainers' handouts (PDF, French and English)."""
+    from coopkit.exports.handouts import write_handouts
+
+    for path in write_handouts(args.out):
+        print(t("cli.fiches.done", file=str(path)))
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

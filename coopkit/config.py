@@ -14,6 +14,8 @@ DATA_ENV = "COOPKIT_DATA"
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = SOURCE_ROOT / "notebooks"
 QUESTIONNAIRES_DIR = SOURCE_ROOT / "questionnaires"
+#: Where ``coopkit fiches`` writes the trainers' printable handouts.
+HANDOUTS_DIR = SOURCE_ROOT / "docs" / "fiches"
 APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
 
 

@@ -67,6 +67,7 @@ BANNED = (
     Banned(r"moins de quelques personnes", "moins de quelques personnes",
            "moins de k personnes"),
     Banned(r"la confiance parie", "la confiance parie", "une phrase simple"),
+    Banned(r"[Ll]'image du groupe", "L'image du groupe", "le résultat du groupe"),
     Banned(r"ne se demande pas comme un ressenti", "ne se demande pas comme un ressenti",
            "une phrase simple"),
     Banned(r"équipe-projet", "équipe-projet", "équipe projet", re.IGNORECASE),
@@ -171,7 +172,7 @@ def test_the_scan_catches_each_variant():
 
 
 def test_the_glossary_lists_every_variant_it_sets_aside():
-    glossary = GLOSSARY.read_text("utf-8")
+    glossary = " ".join(GLOSSARY.read_text("utf-8").split())
     missing = [rule.shown for rule in BANNED if rule.shown not in glossary]
     assert missing == []
     for word in ("séance", "promoteur", "équipe projet", "propositions d'actions",
