@@ -19,7 +19,8 @@ works when coopkit is installed without a source checkout.
 
 What was copied from which version is remembered in a hidden manifest in the copy's
 folder. :func:`refresh_reading` puts beside it, in ``<data>/docs/``, what the notebooks
-link to (the facilitation guide, the glossary, the printable handouts), so that their
+link to (the documentation: the facilitation guide, the glossary, the questionnaire
+format…, and the printable handouts), so that their
 links (``../docs/animer.md``) open in JupyterLab as they do in the source checkout.
 Knows nothing of JupyterLab, the store or the widgets.
 """
@@ -40,7 +41,7 @@ from coopkit import config
 SHIPPED_PATTERNS = ("[0-9][0-9]_*.ipynb", "quiz/*.yaml")
 MANIFEST = ".coopkit-copies.json"
 #: What the notebooks link to, copied from the shipped ``docs/`` to ``<data>/docs/``.
-READING_PATTERNS = ("animer.md", "glossaire.md", "fiches/*.pdf")
+READING_PATTERNS = ("*.md", "fiches/*.pdf", "img/*.png")
 NEW_VERSION_SUFFIX = ".nouvelle-version"
 
 
@@ -138,7 +139,7 @@ def refresh_working_copy(data: Path, source: Path = config.NOTEBOOKS_DIR) -> Cop
 
 
 def refresh_reading(data: Path, source: Path = config.SOURCE_ROOT / "docs") -> list[str]:
-    """Copy the guide, the glossary and the handouts to ``<data>/docs/`` (reading
+    """Copy the documentation and the handouts to ``<data>/docs/`` (reading
     matter, always the shipped version); returns the files written, relative."""
     folder = Path(data) / "docs"
     written = []

@@ -75,6 +75,7 @@ BANNED = (
     Banned(r"carte de ressentis", "carte de ressentis", "carte des ressentis", re.IGNORECASE),
     Banned(r"\battirances?\b", "attirances", "attraits", re.IGNORECASE),
     Banned(r"\bCTE\b", "CTE", "CSE"),
+    Banned(r"\bNe sait pas\b", "Ne sait pas", "Je ne sais pas"),
     Banned(r"charte relationnelle|relational charter", "charte relationnelle",
            "charte des bonnes pratiques relationnelles", re.IGNORECASE),
     Banned(r"\bobjectives plan\b", "plan des objectifs", "objectives management plan",
