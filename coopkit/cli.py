@@ -375,7 +375,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except CoopkitError as exc:
-        print(t("cli.error", message=exc.format()), file=sys.stderr)
+        for warning in exc.warnings:  # said as warnings, not under « Erreur »
+            print(warning.format(), file=sys.stderr)
+        errors = exc.errors or list(exc.problems)
+        print(t("cli.error", message="\n".join(p.format() for p in errors)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)

@@ -30,8 +30,9 @@ class Problem:
 
     def message(self, lang: str | None = None) -> str:
         """The sentence saying what is wrong and how to fix it."""
-        values = {"field": self.field or "-", "value": _show(self.value), **dict(self.params)}
-        count = values.get("count")
+        values = {"field": self.field or "-", "value": _show(self.value),
+                  **{k: _said(v, lang) for k, v in self.params}}
+        count = dict(self.params).get("count")
         text = (tn(f"error.{self.code}", count, lang, **values)  # « 1 question », « 2 questions »
                 if isinstance(count, int) and not isinstance(count, bool)
                 else t(f"error.{self.code}", lang, **values))
@@ -46,6 +47,27 @@ class Problem:
         """``FILE:LINE: message`` (``warning:`` inserted for warnings)."""
         kind = t("error.warning_prefix", lang) + " " if self.warning else ""
         return f"{self.location()}: {kind}{self.message(lang)}"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text of the catalogue quoted inside a problem's message, translated only when
+    the message is shown (so a problem keeps speaking its reader's language)."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **{k: _said(v, lang) for k, v in self.params})
+
+
+def phrase(key: str, **params: object) -> Phrase:
+    """Build a :class:`Phrase` (parameters may be phrases too)."""
+    return Phrase(key, tuple(params.items()))
+
+
+def _said(value: object, lang: str | None) -> object:
+    return value.text(lang) if isinstance(value, Phrase) else value
 
 
 class CoopkitError(ValueError):
@@ -63,6 +85,15 @@ class CoopkitError(ValueError):
     @property
     def codes(self) -> list[str]:
         return [p.code for p in self.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop what was asked (the others are warnings)."""
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
 
 
 def problem(code: str, field: str = "", value: object = None, **params: object) -> Problem:
@@ -93,8 +124,34 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
+def bad_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` no database can store, as ``(position, "U+0000")``:
+    a NUL (PostgreSQL refuses it in text) or a lone surrogate (not valid Unicode: it
+    cannot be written in UTF-8). None when the text is fine."""
+    for position, char in enumerate(text):
+        code = ord(char)
+        if code == 0 or 0xD800 <= code <= 0xDFFF:
+            return position, f"U+{code:04X}"
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print anywhere: control characters and lone surrogates escaped."""
+    if bad_character(text) is None and text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF or (not char.isprintable() and char != " "):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _show(value: object) -> str:
     if value is None:
         return "-"
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    text = printable(text)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -8,6 +8,10 @@ gettext ``.po`` files, ``coopkit/locale/<lang>/<part>.po`` (one part per area), 
 chosen by the language's gettext rule (French: singular for 0 and 1). Babel reads them
 directly, so there is no compile step. ``tests/test_i18n.py`` fails when a key is
 missing in either language or when code uses a key that no catalogue defines.
+
+Numbers, percentages and dates are written the way each language writes them
+(:func:`format_number`, :func:`format_percent`, :func:`format_date`): one decimal
+separator and one percent spacing per language, in charts, tables and reports alike.
 """
 
 from __future__ import annotations
@@ -116,3 +120,32 @@ def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
         return t(key, code, n=shown, **values)
     index = min(plural_rule(code)(abs(int(n))), len(forms) - 1)
     return (forms[index] or forms[-1]).format(n=shown, **values)
+
+
+# ------------------------------------------------------------- numbers and dates
+#: What stands between a number and its "%" sign: French sets a narrow no-break space
+#: (« 26 % »), English nothing (26%).
+PERCENT_SPACE = {"fr": "\u202f", "en": ""}
+#: The decimal separator of each language: 0,53 in French, 0.53 in English.
+DECIMAL_SEPARATOR = {"fr": ",", "en": "."}
+
+
+def format_number(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals and the language's decimal separator."""
+    code = normalise_language(lang) if lang else get_language()
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", DECIMAL_SEPARATOR[code])
+
+
+def format_percent(share: float, lang: str | None = None, digits: int = 0) -> str:
+    """A share (0.26) as the language writes a percentage: « 26 % » or "26%"."""
+    code = normalise_language(lang) if lang else get_language()
+    return format_number(share * 100, code, digits) + PERCENT_SPACE[code] + "%"
+
+
+def format_date(day: object, lang: str | None = None) -> str:
+    """A date (or datetime) as a reader expects it: « 12 mars 2026 », "12 March 2026"."""
+    from babel.dates import format_date as babel_date
+
+    code = normalise_language(lang) if lang else get_language()
+    return babel_date(day, format="d MMMM y", locale=code)

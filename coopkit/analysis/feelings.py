@@ -21,6 +21,9 @@ from coopkit.analysis.core import (
     _person_units,
     _sort,
     anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
     mask,
 )
 from coopkit.definitions import method
@@ -45,7 +48,9 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     (e.g. 0..5) for display; ``n`` the respondents. Every breakdown seen in the frame
     (plus ``groups``) gets all 3 x 3 cells, plus a trust row (``feeling ==
     "confiance"``, 3 more cells) when the frame holds trust statements; cells without
-    answers are ``"empty"``, cells under k ``"masked"``.
+    answers are ``"empty"``, cells that could reveal fewer than k people ``"masked"``
+    (see :func:`~.core.mask`: a small cell, a group hidden everywhere, or the next
+    smallest group of that cell). Validated answers only (:func:`~.core.counted`).
 
     « Ne me concerne pas » answers (``"na"``) have no score: they stay out of every
     mean and of ``n``, and ``not_concerned`` counts them per cell (blank, like the
@@ -57,6 +62,8 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
+    frame = counted(frame, [*keys_by, "item_id", "theme", "feeling", "score", "value",
+                            "item_type", "about"])
     rows = _own_feelings(frame, keys_by, ("value", "item_type"))
     rows = rows[rows["theme"].notna().to_numpy()]
     keys = [*keys_by, "theme", "feeling"]
@@ -83,11 +90,13 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     out = grid.merge(cells, how="left", on=keys)
     out["n"] = out["n"].fillna(0)
     na = rows[rows["value"].eq(NOT_APPLICABLE).to_numpy()] if "value" in rows else rows[:0]
-    counted = na.groupby(keys, sort=False, dropna=False).size().rename("not_concerned")
-    out = out.merge(counted.reset_index(), how="left", on=keys)
+    na_counts = na.groupby(keys, sort=False, dropna=False).size().rename("not_concerned")
+    out = out.merge(na_counts.reset_index(), how="left", on=keys)
     out["not_concerned"] = out["not_concerned"].fillna(0).astype(float)
     out = out[[*keys, "mean", "spread", "n", "value_mean", "not_concerned"]]
-    out = mask(out, k, ["mean", "spread", "value_mean", "not_concerned"])
+    pool = group_hidden(out, hidden_groups(frame, k)) if "group" in keys_by else None
+    out = mask(out, k, ["mean", "spread", "value_mean", "not_concerned"],
+               within=["theme", "feeling"], among=keys_by, hidden=pool)
     group_order = list(groups) if groups else _order(out.get("group", []), method.GROUP_IDS)
     orders: dict[str, Sequence[object]] = {"group": group_order}
     if "establishment" in keys_by:
