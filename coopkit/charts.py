@@ -37,7 +37,14 @@ from matplotlib.transforms import blended_transform_factory
 from coopkit.analysis import DEFAULT_K, EMPTY, MASKED, OK
 from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
-from coopkit.i18n import format_number, format_percent, get_language, normalise_language, t
+from coopkit.i18n import (
+    format_number,
+    format_percent,
+    get_language,
+    normalise_language,
+    t,
+    tn,
+)
 
 #: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -446,7 +453,7 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     hidden = int((div["status"] == MASKED).sum())
     note = None
     if hidden:
-        note = ax.text(1.0, -0.12, t("chart.divergence.hidden", lang, count=hidden, k=k),
+        note = ax.text(1.0, -0.12, tn("chart.divergence.hidden", hidden, lang, k=k),
                        transform=ax.transAxes, ha="right", va="top", fontsize=SMALL)
     made = _title(ax, t("chart.divergence.title", lang))
     return {"segments": segments, "labels": names, "values": values, "legend": legend,

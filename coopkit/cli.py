@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from coopkit import config
 from coopkit.errors import CoopkitError, fail
-from coopkit.i18n import LANGUAGES, set_language, t
+from coopkit.i18n import LANGUAGES, set_language, t, tn
 
 if TYPE_CHECKING:
     from coopkit.serving import launch
@@ -143,7 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help=t("cli.export_xlsform.out"))
     _common(p, data=False)
     p.set_defaults(func=cmd_export_xlsform)
+
+    p = _translate(subs.add_parser("fiches", help=t("cli.fiches.help"),
+                                   description=t("cli.fiches.help"), **_parser_kwargs()))
+    p.add_argument("--out", default=str(config.HANDOUTS_DIR), metavar="DIR",
+                   help=t("cli.fiches.out"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_fiches)
     return parser
+
+
+def cmd_fiches(args: argparse.Namespace) -> int:
+    """Write the trainers' handouts (PDF, French and English)."""
+    from coopkit.exports.handouts import write_handouts
+
+    for path in write_handouts(args.out):
+        print(t("cli.fiches.done", file=str(path)))
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -165,10 +181,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for warning in q.warnings:
             print(warning.format(), file=sys.stderr)
         sections, items = q.summary()
-        print(t("cli.validate.ok", file=str(path), sections=sections, items=items,
+        print(t("cli.validate.ok", file=str(path), sections=tn("count.sections", sections),
+                items=tn("count.questions", items),
                 languages=", ".join(q.languages), hash=q.content_hash[:12]))
     if failures:
-        print(t("cli.validate.failed", count=failures), file=sys.stderr)
+        print(tn("cli.validate.failed", failures), file=sys.stderr)
         return 1
     return 0
 
@@ -195,6 +212,7 @@ def _lab_service(data: Path, port: int, lang: str | None, no_browser: bool
     if free is None:
         raise fail("port_in_use", field="--lab-port", value=port)
     report = working_copy.refresh_working_copy(data)
+    working_copy.refresh_reading(data)  # the guide and handouts the notebooks link to
     notes = [t("lab.kept", file=mine, new=new) for mine, new in report.kept]
     opts = lab.LabOptions(data=data, port=free, lang=lang, open_browser=not no_browser)
     token = lab.new_token()
@@ -320,7 +338,8 @@ def cmd_import_xlsform(args: argparse.Namespace) -> int:
     out = write_yaml(mapping, args.out, comment=t("cli.import_xlsform.comment",
                                                   file=Path(args.path).name))
     sections, items = questionnaire.summary()
-    print(t("cli.import_xlsform.done", file=out, sections=sections, items=items,
+    print(t("cli.import_xlsform.done", file=out, sections=tn("count.sections", sections),
+            items=tn("count.questions", items),
             hash=questionnaire.content_hash[:12]))
     return 0
 

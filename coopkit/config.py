@@ -36,6 +36,11 @@ IN_CHECKOUT = (SOURCE_ROOT / "pyproject.toml").is_file() and (
 #: The folders of shipped files: in a checkout the editable sources, else the wheel's.
 NOTEBOOKS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "notebooks"
 QUESTIONNAIRES_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "questionnaires"
+#: The documentation the notebooks link to (copied to ``<data>/docs`` for reading).
+DOCS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "docs"
+#: Where ``coopkit fiches`` writes the trainers' printable handouts: beside the guide
+#: in a checkout; from an installed package, a ``fiches`` folder where it is run.
+HANDOUTS_DIR = DOCS_DIR / "fiches" if IN_CHECKOUT else Path("fiches")
 APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
 
 

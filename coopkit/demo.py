@@ -1,11 +1,13 @@
 """A realistic demo project, written through the store's public API.
 
 Three establishments of one territory share their purchasing and IT: a hospital, a
-nursing home (EHPAD) and a home-care service. Seven stakeholder groups answer the
-feelings map and the readiness self-assessment at T0 and again at T1; each group has
-its own plausible pattern (medical and care staff fear for their working conditions at
-T0, less at T1; directors are strongly attracted; elected officials fear losing local
-services...). Action proposals exist in every status.
+nursing home (EHPAD) and a home-care service, in a direction commune. Seven
+stakeholder groups answer the feelings map at T0 and again at T1, each with its own
+plausible pattern (medical and care staff fear for their working conditions at T0,
+less at T1; directors are strongly attracted; elected officials fear losing local
+services...), a few answering « Ne me concerne pas » where a statement does not fit
+them; the project team and six other steering groups answer the readiness
+self-assessment. Action proposals exist in every status.
 
 Every answer goes through ``join`` + ``save_answer`` + ``validate``, the path a
 participant's phone takes, with a seeded random generator: two builds give the same
@@ -24,8 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coopkit import config
-from coopkit.definitions.method import PLAN_OF_FEELING
-from coopkit.definitions.questionnaire import DONT_KNOW, Item, Questionnaire
+from coopkit.definitions.method import GROUP_IDS, PLAN_OF_FEELING
+from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Item, Questionnaire
 from coopkit.definitions.questionnaire import load as load_questionnaire
 
 if TYPE_CHECKING:
@@ -110,6 +112,33 @@ PROFILES: tuple[GroupProfile, ...] = (
         {"T0": 0.35, "T1": 0.45}, sites=(None,), trust={"T0": 0.40, "T1": 0.50}),
 )
 
+
+def _readiness(group: str, size: int, t0: float, t1: float) -> GroupProfile:
+    return GroupProfile(group, size, _wave((0.5, 0.5, 0.2), (0.5, 0.5, 0.2)), {},
+                        {"T0": t0, "T1": t1})
+
+
+#: Who fills in the readiness self-assessment: those who steer or follow the project
+#: closely (the groups ``pret-cooperation.yaml`` offers), 40 participants again.
+READINESS_PROFILES: tuple[GroupProfile, ...] = (
+    _readiness("equipe_projet", 6, 0.50, 0.75),
+    _readiness("direction_generale", 5, 0.55, 0.75),
+    _readiness("direction_fonctionnelle", 5, 0.50, 0.70),
+    _readiness("encadrement", 6, 0.40, 0.60),
+    _readiness("referent_technique", 5, 0.45, 0.65),
+    _readiness("medical_soignant", 8, 0.30, 0.55),
+    _readiness("instances", 5, 0.35, 0.50),
+)
+
+#: How often a statement put to several groups gets « Ne me concerne pas ».
+NOT_CONCERNED_RATE = {"elus_population": 0.12}
+NOT_CONCERNED_DEFAULT = 0.03
+
+
+def profiles_for(questionnaire: Questionnaire) -> tuple[GroupProfile, ...]:
+    """The groups answering this questionnaire in the demo."""
+    return READINESS_PROFILES if questionnaire.kind == "readiness" else PROFILES
+
 #: Free texts participants might write; one holds markup, to exercise escaping.
 FREE_TEXTS: dict[str, tuple[str, ...]] = {
     "attrait": (
@@ -191,7 +220,8 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
                                       promoter=DEMO_PROMOTER)
     for partner in PARTNERS:
         store.add_partner(project_id, partner)
-    store.set_groups(project_id, [p.group for p in PROFILES])
+    invited = {p.group for p in (*PROFILES, *READINESS_PROFILES)}
+    store.set_groups(project_id, [g for g in GROUP_IDS if g in invited])
     feelings_workshops = {}
     for wave in WAVES:
         for questionnaire in questionnaires:
@@ -218,7 +248,7 @@ def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave:
     """
     workshop = store.open_workshop(project_id, questionnaire, wave=wave, k=5, lang="fr")
     last = wave == WAVES[-1] and questionnaire.kind == "feelings"
-    for profile in PROFILES:
+    for profile in profiles_for(questionnaire):
         for index in range(profile.size):
             site = profile.sites[index % len(profile.sites)]
             participant = store.join(workshop.code, profile.group, site)
@@ -251,6 +281,9 @@ def _answers(questionnaire: Questionnaire, profile: GroupProfile, wave: str,
 def _value(item: Item, profile: GroupProfile, wave: str,
            rng: np.random.Generator) -> object:
     if item.type == "intensity":
+        if item.not_concerned and rng.random() < NOT_CONCERNED_RATE.get(
+                profile.group, NOT_CONCERNED_DEFAULT):
+            return NOT_APPLICABLE
         mean = _feeling_mean(item, profile, wave)
         top = item.max or 1
         return int(np.clip(np.rint(rng.normal(mean * top, 0.18 * top)), 0, top))

@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,10 @@ class Problem:
         """The sentence saying what is wrong and how to fix it."""
         values = {"field": self.field or "-", "value": _show(self.value),
                   **{k: _said(v, lang) for k, v in self.params}}
-        text = t(f"error.{self.code}", lang, **values)
+        count = dict(self.params).get("count")
+        text = (tn(f"error.{self.code}", count, lang, **values)  # « 1 question », « 2 questions »
+                if isinstance(count, int) and not isinstance(count, bool)
+                else t(f"error.{self.code}", lang, **values))
         fix = t(f"fix.{self.code}", lang, **values)
         return f"{text} {fix}" if fix and fix != f"fix.{self.code}" else text
 

@@ -1,10 +1,13 @@
 """User-facing strings in French (default) and English.
 
-Every string a person reads goes through :func:`t`. The catalogues are gettext
-``.po`` files, ``coopkit/locale/<lang>/<part>.po`` (one part per area), whose
-``msgid`` is a stable key such as ``cli.validate.ok``. Babel reads them directly,
-so there is no compile step. ``tests/test_i18n.py`` fails when a key is missing in
-either language or when code uses a key that no catalogue defines.
+Every string a person reads goes through :func:`t`, and every count through
+:func:`tn` (« 1 réponse », « 2 réponses », never « 1 réponses »). The catalogues are
+gettext ``.po`` files, ``coopkit/locale/<lang>/<part>.po`` (one part per area), whose
+``msgid`` is a stable key such as ``cli.validate.ok``; a count's entry has a
+``msgid_plural`` (the same key) and one ``msgstr[i]`` per plural form of the language,
+chosen by the language's gettext rule (French: singular for 0 and 1). Babel reads them
+directly, so there is no compile step. ``tests/test_i18n.py`` fails when a key is
+missing in either language or when code uses a key that no catalogue defines.
 
 Numbers, percentages and dates are written the way each language writes them
 (:func:`format_number`, :func:`format_percent`, :func:`format_date`): one decimal
@@ -13,7 +16,9 @@ separator and one percent spacing per language, in charts, tables and reports al
 
 from __future__ import annotations
 
+import gettext
 import os
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,16 +30,45 @@ _current: str | None = None
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Return the key -> text mapping of one language."""
+def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], str]:
+    """(key -> text, key -> plural forms, the language's plural rule) of one language."""
+    from babel.messages.plurals import get_plural
     from babel.messages.pofile import read_po
 
     merged: dict[str, str] = {}
+    plural: dict[str, tuple[str, ...]] = {}
+    # Babel's rule for the language (CLDR): French has three forms, « 1 réponse »,
+    # « 1 000 000 de réponses », « 2 réponses »; English two.
+    rule = get_plural(lang).plural_expr
     for path in sorted((_LOCALE_DIR / lang).glob("*.po")):
         with path.open("rb") as handle:
             cat = read_po(handle, locale=lang)
-        merged.update({str(m.id): str(m.string) for m in cat if m.id})
-    return merged
+        for m in cat:
+            if not m.id:
+                continue
+            if isinstance(m.id, tuple | list):
+                forms = tuple(str(s) for s in m.string)
+                plural[str(m.id[0])] = forms
+                merged[str(m.id[0])] = forms[0]  # t() on a count's key: its first form
+            else:
+                merged[str(m.id)] = str(m.string)
+    return merged, plural, rule
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the key -> text mapping of one language (a count's key: its first form)."""
+    return _read(lang)[0]
+
+
+def plurals(lang: str) -> dict[str, tuple[str, ...]]:
+    """Return the key -> plural forms mapping of one language (the counts' entries)."""
+    return _read(lang)[1]
+
+
+@cache
+def plural_rule(lang: str) -> Callable[[int], int]:
+    """The language's gettext plural rule: a count -> the index of its form."""
+    return gettext.c2py(_read(lang)[2])
 
 
 def normalise_language(lang: str | None) -> str:
@@ -67,6 +101,26 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     code = normalise_language(lang) if lang else get_language()
     text = catalogue(code).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
+    """Translate a count: the plural form of ``key`` that fits ``n`` in ``lang``.
+
+    ``{n}`` in the text is the count, written the language's way (« 1 200 »); ``values``
+    fill the other placeholders. A key without plural forms behaves as :func:`t` (with
+    ``n`` among the values), so a missing entry never crashes a workshop.
+    """
+    from babel.numbers import format_decimal
+
+    code = normalise_language(lang) if lang else get_language()
+    if not plurals(code).get(key) and plurals(DEFAULT_LANGUAGE).get(key):
+        code = DEFAULT_LANGUAGE
+    shown = format_decimal(n, locale=code)
+    forms = plurals(code).get(key)
+    if not forms:
+        return t(key, code, n=shown, **values)
+    index = min(plural_rule(code)(abs(int(n))), len(forms) - 1)
+    return (forms[index] or forms[-1]).format(n=shown, **values)
 
 
 # ------------------------------------------------------------- numbers and dates

@@ -1,7 +1,7 @@
 """Synthetic workshops: an example questionnaire, answers and action proposals.
 
 Pure and seeded (numpy ``default_rng``): the same arguments always give the same
-frames. Used by the tests, the benchmark, the chart gallery (``docs/make_charts.py``)
+frames. Used by the tests, the benchmark, the chart gallery (``docs/scripts/make_charts.py``)
 and the demo project. The answers frame has exactly the columns of the store's
 ``answers_frame`` (:data:`coopkit.analysis.ANSWER_COLUMNS`); the proposals frame those
 of ``proposals_frame``. Nothing here is real data: groups answer around the means of
@@ -135,7 +135,7 @@ _READINESS = (
      "Tous les membres de l'équipe projet participent à l'analyse des risques.",
      "Every member of the project team takes part in the risk analysis.",
      (7,), "securisation",
-     "Organisez un atelier où chacun contribue au plan de gestion des risques.",
+     "Organisez une séance où chacun contribue au plan de gestion des risques.",
      "Run a workshop where everyone contributes to the risk management plan."),
     ("gouvernance/roles",
      "Les partenaires ont les mêmes droits quand on écrit les plans et la charte.",
@@ -159,11 +159,11 @@ _READINESS = (
      "Les attraits, peurs et tentations de chaque partenaire ont été partagés.",
      "Each partner's attractions, fears and temptations have been shared.",
      (3, 4), "perception",
-     "Animez un atelier « carte des ressentis » avec toutes les parties prenantes.",
+     "Animez une séance « carte des ressentis » avec toutes les parties prenantes.",
      "Run a feelings-map workshop with all the stakeholders."),
     ("finalite/evaluation",
-     "Le plan des objectifs, le plan des risques et la charte ont été lancés ensemble.",
-     "The objectives plan, the risk plan and the charter were started together.",
+     "Les trois plans (objectifs, risques, charte) ont été lancés ensemble.",
+     "The three plans (objectives, risks, charter) were started together.",
      (6,), None,
      "Lancez les trois plans en même temps : ils se répondent.",
      "Start the three plans at the same time: they answer each other."),
@@ -266,7 +266,7 @@ def example_questionnaire(*, readiness_items: int = 15,
                     f"In your view, how strongly does “{label.label('en')}” feel this: "
                     f"“{en}”"),
                 "about": about, "mirrors": f"{f}-{theme}",
-                "groups": [g for g in groups if g != about],
+                "audience": [g for g in groups if g != about],
             })
     units: dict[str, list[dict]] = {key: [] for key in _SECTIONS}
     for i in range(readiness_items):
@@ -441,7 +441,7 @@ def _answer(item: Item, latent: np.ndarray, rng: np.random.Generator, unsure: fl
 # ----------------------------------------------------------------------- proposals
 
 _PROPOSAL_TEXTS = ("Créer un groupe de travail mixte", "Publier le calendrier des comités",
-                   "Nommer un référent par site", "Écrire la charte relationnelle",
+                   "Nommer un référent par site", "Écrire la charte des bonnes pratiques",
                    "Mutualiser les astreintes", "Informer les élus chaque trimestre")
 
 

@@ -18,7 +18,11 @@ works when coopkit is installed without a source checkout.
   over it.
 
 What was copied from which version is remembered in a hidden manifest in the copy's
-folder. Knows nothing of JupyterLab, the store or the widgets.
+folder. :func:`refresh_reading` puts beside it, in ``<data>/docs/``, what the notebooks
+link to (the documentation: the facilitation guide, the glossary, the questionnaire
+format…, and the printable handouts), so that their
+links (``../docs/animer.md``) open in JupyterLab as they do in the source checkout.
+Knows nothing of JupyterLab, the store or the widgets.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from coopkit import config
 #: files they read by a relative path (the awareness quiz).
 SHIPPED_PATTERNS = ("[0-9][0-9]_*.ipynb", "quiz/*.yaml")
 MANIFEST = ".coopkit-copies.json"
+#: What the notebooks link to, copied from the shipped ``docs/`` to ``<data>/docs/``.
+READING_PATTERNS = ("*.md", "fiches/*.pdf", "img/*.png")
 NEW_VERSION_SUFFIX = ".nouvelle-version"
 
 
@@ -130,3 +136,16 @@ def refresh_working_copy(data: Path, source: Path = config.NOTEBOOKS_DIR) -> Cop
     partial.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     partial.replace(folder / MANIFEST)
     return report
+
+
+def refresh_reading(data: Path, source: Path = config.DOCS_DIR) -> list[str]:
+    """Copy the documentation and the handouts to ``<data>/docs/`` (reading
+    matter, always the shipped version); returns the files written, relative."""
+    folder = Path(data) / "docs"
+    written = []
+    for relative in shipped_files(source, READING_PATTERNS):
+        target = folder / relative
+        if not target.exists() or fingerprint(target) != fingerprint(source / relative):
+            _copy(source / relative, target)
+            written.append(relative)
+    return written

@@ -247,7 +247,7 @@ def kernel_message(msg_type: str, content: dict[str, Any], channel: str = "shell
 # Button texts and CSS classes: the docstring of coopkit/participant/app.py.
 
 #: The group the test participants choose.
-GROUP = "Personnels des établissements"
+GROUP = "Personnels des établissements membres"
 
 
 def fits(page: Any) -> None:

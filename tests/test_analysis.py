@@ -49,7 +49,7 @@ Q = parse({
          "items": [_item("c1", [8]),
                    {"id": "c2", "type": "text", "required": False,
                     "text": {"fr": "Remarque", "en": "Remark"}},
-                   _item("c3", [], groups=["medical_soignant"])]},
+                   _item("c3", [], audience=["medical_soignant"])]},
     ],
 })
 

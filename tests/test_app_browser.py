@@ -155,10 +155,10 @@ def test_wrong_code_gets_a_clear_message(page: Page, app_server: AppServer):
     page.goto(app_server.url("code=ZZZZ22"))
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("ZZZZ22", timeout=TIMEOUT_MS)
-    expect(alert).to_contain_text("ne correspond à aucun atelier")
+    expect(alert).to_contain_text("ne correspond à aucune séance")
     fits(page)
 
-    page.get_by_label("Code de l'atelier", exact=True).fill("abc")
+    page.get_by_label("Code de la séance", exact=True).fill("abc")
     page.get_by_role("button", name="Continuer", exact=True).click()
     expect(alert).to_contain_text("ABC", timeout=TIMEOUT_MS)
     expect(page.get_by_role("radio", name=GROUP, exact=True)).to_have_count(0)

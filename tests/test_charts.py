@@ -64,8 +64,9 @@ def test_feelings_map_cells_masks_and_labels(answers):
     assert f"n={int(first['n'])}" in made["cells"][0].get_text()
     assert f"{first['mean']:.2f}".replace(".", ",") in made["cells"][0].get_text()
     ylabels = [t.get_text() for t in ax.get_yticklabels()]
-    assert ylabels == ["Direction générale", "Personnels des\nétablissements",
-                       "Usagers et patients", "Élus et population"]
+    assert ylabels == ["Direction générale", "Personnels des\nétablissements membres",
+                       "Usagers, patients et\nleurs représentants (CDU,\nCVS)",
+                       "Élus et population"]
     assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Attraits", "Peurs",
                                                                "Tentations"]
     assert made["title"].get_text() == "Carte des ressentis"
@@ -157,8 +158,8 @@ def test_readiness_bars_and_masked_groups(answers, questionnaire):
     assert made["bars"][0].get_width() == pytest.approx(first["score"] * 100)
     assert made["values"][0].get_text() == f"{first['score'] * 100:.0f}\u202f%"
     assert [t.get_text() for t in made["legend"].get_texts()] == [
-        "Direction générale", "Personnels des établissements", "Usagers et patients",
-        "Élus et population"]
+        "Direction générale", "Personnels des établissements membres",
+        "Usagers, patients et leurs représentants (CDU, CVS)", "Élus et population"]
 
 
 def test_readiness_one_series_in_english(answers, questionnaire):
@@ -192,7 +193,7 @@ def test_divergence_counts_masked_items():
     div = analysis.divergence(rows)
     made = charts.plot_divergence(axes(), div, lang="en")
     assert all(len(s) == 0 for s in made["segments"])
-    assert made["masked"].get_text().startswith(f"{len(div)} question(s) not shown")
+    assert made["masked"].get_text().startswith(f"{len(div)} questions not shown")
 
 
 # -------------------------------------------------------------------------- waves
@@ -237,7 +238,7 @@ def test_commitment_gauge_has_the_60_percent_line():
     assert list(made["line"].get_xdata()) == [60, 60]
     assert made["line_label"].get_text() == "Engagement : 60\u202f%"
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "Ensemble", "Cadres intermédiaires", "Personnels des\nétablissements"]
+        "Ensemble", "Cadres intermédiaires", "Personnels des\nétablissements membres"]
     assert len(made["bars"]) == 3
     meets = dict(zip(com["group"], com["meets_commitment"], strict=True))
     for bar, (_, row) in zip(made["bars"], com.iterrows(), strict=True):

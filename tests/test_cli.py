@@ -30,7 +30,7 @@ def test_validate_a_good_file_prints_one_summary_line(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"{path} : valide, 1 sections, 5 questions, langues fr, en")
+    assert lines[0].startswith(f"{path} : valide, 1 section, 5 questions, langues fr, en")
 
 
 def test_validate_a_broken_file_lists_file_line_messages(tmp_path):
@@ -44,7 +44,7 @@ def test_validate_a_broken_file_lists_file_line_messages(tmp_path):
     problems = [ln for ln in result.stdout.splitlines() if ln.startswith(f"{bad}:")]
     assert [ln.split(":")[1] for ln in problems] == ["26", "34"]
     assert "Traceback" not in result.stdout + result.stderr
-    assert "2 problème(s)" in result.stderr
+    assert "2 problèmes trouvés." in result.stderr
 
 
 def test_validate_in_english_by_flag_or_environment(tmp_path):

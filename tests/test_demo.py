@@ -9,7 +9,7 @@ import pytest
 from coopkit import open_store
 from coopkit.cli import main
 from coopkit.definitions import method
-from coopkit.demo import DEMO_NAME, PROFILES, build_demo, find_demo
+from coopkit.demo import DEMO_NAME, PROFILES, READINESS_PROFILES, build_demo, find_demo
 
 pytestmark = pytest.mark.slow
 
@@ -79,8 +79,9 @@ def test_reset_recreates(tmp_path):
 
 
 def test_counts_per_group(demo_dir):
-    expected = {p.group: p.size for p in PROFILES}
-    assert sum(expected.values()) == 40
+    expected = {"ressentis": {p.group: p.size for p in PROFILES},
+                "pret-cooperation": {p.group: p.size for p in READINESS_PROFILES}}
+    assert [sum(e.values()) for e in expected.values()] == [40, 40]
     with open_store(data=str(demo_dir)) as store:
         project_id = find_demo(store)
         workshops = store.workshops(project_id)
@@ -90,7 +91,7 @@ def test_counts_per_group(demo_dir):
         assert [w.is_open for w in workshops].count(True) == 1
         for ws in workshops:
             counts = store.participation(ws.id)
-            assert {g: c.joined for g, c in counts.items()} == expected
+            assert {g: c.joined for g, c in counts.items()} == expected[ws.questionnaire_id]
             validated = sum(c.validated for c in counts.values())
             assert validated == 40 if not ws.is_open else 36 <= validated < 40
         assert len(store.partners(project_id)) == 3
@@ -122,3 +123,25 @@ def test_patterns_differ_per_group_and_wave(demo_dir):
     assert cell(t1, "medical_soignant", "accompagnement", "peur") < soignants_t0 - 0.2
     assert cell(t0, "direction_generale", "qualite", "attrait") > 0.75
     assert cell(t0, "elus_population", "qualite", "peur") > 0.7
+
+
+def test_not_concerned_answers_and_readiness_rising(demo_dir):
+    from coopkit.analysis import feelings_map, readiness
+
+    with open_store(data=str(demo_dir)) as store:
+        ws = {(w.questionnaire_id, w.wave): w for w in store.workshops(find_demo(store))}
+        t0 = store.answers_frame(ws["ressentis", "T0"].id)
+        # « Ne me concerne pas » is given, only where offered, and counted in the map
+        na = t0[t0["value"] == "na"]
+        assert len(na) > 0 and na["score"].isna().all()
+        q = store.questionnaire(ws["ressentis", "T0"].questionnaire_hash)
+        assert all(q.item(i).not_concerned for i in na["item_id"])
+        fmap = feelings_map(t0)
+        assert fmap["not_concerned"].sum() > 0
+        # statements about one's establishment are never put to elected officials
+        elus = set(t0.loc[t0["group"] == "elus_population", "item_id"])
+        assert not any("mon établissement" in q.item(i).text.fr for i in elus)
+        pret = {w: readiness(store.answers_frame(ws["pret-cooperation", w].id),
+                             store.questionnaire(ws["pret-cooperation", w].questionnaire_hash),
+                             level="overall") for w in ("T0", "T1")}
+    assert pret["T1"]["score"].iloc[0] > pret["T0"]["score"].iloc[0] + 0.1

@@ -87,7 +87,7 @@ def test_quiz_file_loads_and_scores():
     assert quiz.radios[0].value == right[0]
     quiz.button.click()
     assert quiz.score == len(right)
-    assert f"{len(right)} bonne(s) réponse(s)" in quiz.summary.value
+    assert f"{len(right)} bonnes réponses sur {len(right)}" in quiz.summary.value
 
 
 def test_quiz_feedback_escaped_and_unanswered():

@@ -190,7 +190,7 @@ def test_workbook_has_one_sheet_per_analysis_in_french(workbook):
         "Recommandations", "Carte des ressentis", "Tendances", "Divergences", "Actions",
         "Engagement", "T0 et T1"]
     answers = rows_of(workbook["Réponses"])
-    assert list(answers[0])[:7] == ["Atelier", "Vague", "Questionnaire", "Participant (n°)",
+    assert list(answers[0])[:7] == ["Séance", "Vague", "Questionnaire", "Participant (n°)",
                                     "Groupe", "Établissement", "Validé"]
     assert len(answers) == 2 * len(PEOPLE) * 8
     assert {r["Vague"] for r in answers} == {"T0", "T1"}
@@ -334,7 +334,7 @@ def test_pdf_report_has_every_part_in_french(report_text):
     text = report_text
     for needle in ("Rapport au comité de pilotage", "Coopération =Nord",
                    "Garder un service de proximité", "Participation par groupe",
-                   "Carte des ressentis", "Tendances des groupes", "Maturité par section",
+                   "Carte des ressentis", "Tendances des groupes", "Préparation par section",
                    "Principales recommandations", "Réunissez le comité chaque mois",
                    "Questions à mettre à l'ordre du jour", "Plan d'action",
                    ACTION_FORMULA, "Engagement du promoteur", "Évolution",

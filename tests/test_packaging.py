@@ -176,12 +176,12 @@ def test_every_package_and_shipped_folder_is_listed():
     for package, folder in mapped.items():
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and ".ipynb_checkpoints" not in path.parts \
-                    and path.suffix in (".ipynb", ".yaml"):
+                    and path.suffix in (".ipynb", ".yaml", ".md", ".pdf", ".png"):
                 parts = path.parent.relative_to(ROOT / folder).parts
                 expected.add(".".join([package, *parts]))
     assert listed == expected
     data = setup["package-data"]
     for package in expected - {"coopkit", "coopkit.locale"}:
-        if package.startswith(("coopkit.notebooks", "coopkit.questionnaires",
+        if package.startswith(("coopkit.notebooks", "coopkit.questionnaires", "coopkit.docs",
                                "coopkit.locale.")):
             assert package in data, f"{package}: no package-data patterns"

@@ -50,10 +50,10 @@ def test_printable_pdf_has_every_question_box_label_and_the_version(everything, 
     assert "Partenaires externes" in text and t("method.group.personnel") in text
     for number, item in numbered_items(everything):
         assert f"{number}. {words(item.text.fr)}" in text, item.id
-    for label in ("Un peu", "Ne sait pas", "Deux", "=X", "0 Rien", "7 Beaucoup",
+    for label in ("Un peu", "Je ne sais pas", "Deux", "=X", "0 Rien", "7 Beaucoup",
                   "Plusieurs cases possibles", "(facultatif)", "Première", "Sous-partie"):
         assert label in text, label
-    assert "Non concerné" not in text  # the scale offering it is unused
+    assert "Sans objet" not in text  # the scale offering it is unused
 
 
 def test_printable_pdf_in_english(everything, tmp_path):

@@ -67,4 +67,4 @@ def test_english_labels():
     frame = synthetic.answers(q, {"personnel": 6}, seed=2)
     plans = draft_plans(frame, q, per_group=1, lang="en")
     assert plans["plan_label"].tolist() == [
-        "Objectives plan", "Risk management plan", "Charter of good relational practice"]
+        "Objectives management plan", "Risk management plan", "Charter of good relational practice"]

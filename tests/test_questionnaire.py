@@ -308,3 +308,102 @@ def test_strong_fears_and_temptations_call_for_a_recommendation_by_default():
     assert [q.item("a").is_weak(v) for v in (1, 2, 3)] == [True, False, False]
     assert [q.item("p").is_weak(v) for v in (1, 2, 3)] == [False, False, True]
     assert [q.item("t").is_weak(v) for v in (2, 3)] == [False, True]
+
+
+# ------------------------------------------------- who is asked, whom it is about
+
+def _with(text: str, item: str, extra: str) -> str:
+    """BASE with ``extra`` YAML lines added to item ``item``."""
+    marker = f"      - id: {item}\n"
+    lines = "".join(f"        {line}\n" for line in extra.strip().splitlines())
+    return text.replace(marker, marker + lines)
+
+
+def test_audience_decides_who_is_asked_and_groups_only_tag(tmp_path):
+    q = load_questionnaire(write(tmp_path, _with(
+        _with(BASE, "g2", "audience: [medical_soignant]"), "g1", "groups: [medical_soignant]")))
+    g1, g2 = q.item("g1"), q.item("g2")
+    assert g1.groups == ("medical_soignant",) and g1.audience == ()
+    assert g1.asked_of("personnel") and g1.asked_of("medical_soignant")  # a tag only
+    assert g2.asked_of("medical_soignant") and not g2.asked_of("personnel")
+    assert [it.id for it in q.required_of("personnel")] == ["g1", "g3"]
+    assert "g2" in [it.id for it in q.required_of("medical_soignant")]
+
+
+def test_an_unknown_audience_group_is_explained(tmp_path):
+    with pytest.raises(CoopkitError) as err:
+        load_questionnaire(write(tmp_path, _with(BASE, "g2", "audience: [medecins]")))
+    assert err.value.codes == ["unknown_tag"]
+    assert "medecins" in str(err.value) and "audience" in str(err.value)
+
+
+def test_an_audience_nobody_offered_can_join_warns(tmp_path):
+    q = load_questionnaire(write(tmp_path, _with(BASE, "g2", "audience: [elus_population]")))
+    assert [w.code for w in q.warnings] == ["audience_not_offered"]
+    assert not any(q.item("g2").asked_of(g.id) for g in q.groups)
+
+
+def test_a_group_grading_itself_warns_unless_meant(tmp_path):
+    grading = _with(BASE, "g1", "groups: [personnel]\naudience: [personnel]")
+    q = load_questionnaire(write(tmp_path, grading))
+    assert [w.code for w in q.warnings] == ["self_grading"]
+    assert "g1" in q.warnings[0].message("fr") and "personnel" in q.warnings[0].message("fr")
+    meant = load_questionnaire(write(tmp_path, _with(BASE, "g1", "groups: [personnel]\n"
+                                                     "audience: [personnel]\n"
+                                                     "self_assessment: true"), "m.yaml"))
+    assert meant.warnings == () and meant.item("g1").self_assessment
+    observed = load_questionnaire(write(tmp_path, _with(BASE, "g1", "groups: [personnel]"),
+                                        "o.yaml"))
+    assert observed.warnings == ()  # asked of everyone, about the staff: no self-grading
+
+
+def test_not_concerned_is_an_answer_of_intensity_items_that_offer_it(tmp_path):
+    plain = load_questionnaire(write(tmp_path, BASE)).item("g2")
+    offered = load_questionnaire(write(tmp_path, _with(BASE, "g2", "not_concerned: true"),
+                                       "n.yaml")).item("g2")
+    with pytest.raises(CoopkitError):
+        plain.check(NOT_APPLICABLE)
+    assert offered.check(NOT_APPLICABLE) == NOT_APPLICABLE
+    assert offered.score(NOT_APPLICABLE) is None and not offered.is_weak(NOT_APPLICABLE)
+    assert offered.expected() == "0..5, na"
+    with pytest.raises(CoopkitError):
+        offered.check(DONT_KNOW)
+    with pytest.raises(CoopkitError) as err:
+        load_questionnaire(write(tmp_path, _with(BASE, "g1", "not_concerned: true"), "s.yaml"))
+    assert err.value.codes == ["field_not_for_type"]
+
+
+def test_prerequisite_is_a_tag_of_its_own(tmp_path):
+    q = load_questionnaire(write(tmp_path, _with(BASE, "g1", "prerequisite: engagement_60")))
+    assert q.item("g1").prerequisite == "engagement_60"
+    with pytest.raises(CoopkitError) as err:
+        load_questionnaire(write(tmp_path, _with(BASE, "g1", "prerequisite: engagement_70"),
+                                 "p.yaml"))
+    assert "engagement_60" in str(err.value)
+
+
+def test_new_fields_at_their_default_leave_the_hash_alone(tmp_path):
+    base = load_questionnaire(write(tmp_path, BASE))
+    same = load_questionnaire(write(tmp_path, _with(
+        BASE, "g2", "audience: []\nnot_concerned: false\nself_assessment: false"), "d.yaml"))
+    assert same.content_hash == base.content_hash
+    other = load_questionnaire(write(tmp_path, _with(BASE, "g2", "not_concerned: true"),
+                                     "e.yaml"))
+    assert other.content_hash != base.content_hash
+    again = parse(to_mapping(other))
+    assert again == other and again.content_hash == other.content_hash
+
+
+def test_an_older_mapping_is_upgraded_with_its_meaning():
+    from coopkit.definitions.questionnaire import MAPPING_FORMAT, upgrade_mapping
+
+    old = {"sections": [{"id": "s", "items": [{"id": "a", "groups": ["personnel"]},
+                                              {"id": "b"}],
+                         "subsections": [{"id": "t", "items": [
+                             {"id": "c", "groups": ["elus_population"]}]}]}]}
+    new = upgrade_mapping(old, 1)
+    assert new["sections"][0]["items"][0]["audience"] == ["personnel"]
+    assert "audience" not in new["sections"][0]["items"][1]
+    assert new["sections"][0]["subsections"][0]["items"][0]["audience"] == ["elus_population"]
+    assert upgrade_mapping(old, MAPPING_FORMAT) is old
+    assert "audience" not in old["sections"][0]["items"][0]  # the input is left alone

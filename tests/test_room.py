@@ -56,7 +56,7 @@ def test_refresh_redraws_only_on_change(store, workshop):
     assert bytes(room.feelings.value).startswith(b"\x89PNG")
     assert bytes(room.tendencies.value) == b""  # tendencies off until turned on
     assert room.tendency_box.layout.display == "none"
-    assert "Personnels des établissements" in room.table.value
+    assert "Personnels des établissements membres" in room.table.value
     assert "<b>3</b>" in room.table.value
     assert room.redraws == 3
     store.set_workshop_settings(ws.id, show_tendencies=True)

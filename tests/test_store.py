@@ -373,6 +373,55 @@ def test_a_required_estimate_of_ones_own_group_is_not_required_of_it(store, proj
     check(problem_of(store.validate, staff.token), "missing_answers", "autre_medical")
 
 
+def test_a_definition_stored_before_audience_existed_reads_as_it_was_meant(store, project):
+    """Before ``audience:``, ``groups:`` on an item decided who was asked: a definition
+    stored then (no format mark) keeps that meaning and its hash, and its workshop goes
+    on validating as before."""
+    from sqlalchemy import insert as sql_insert
+
+    from coopkit.store.schema import questionnaires
+
+    mapping = to_mapping(QUESTIONNAIRE)
+    mapping["sections"][0]["items"].append(
+        {"id": "pour_soignants", "type": "intensity", "max": 5, "required": True,
+         "groups": ["medical_soignant"], "text": {"fr": "Soins ?", "en": "Care?"}})
+    old_hash = "f" * 64
+    with store._write() as conn:
+        conn.execute(sql_insert(questionnaires).values(
+            hash=old_hash, questionnaire_id="mini", version="1",
+            definition=json.dumps(mapping), registered_at=datetime.now(UTC)))
+    q = store.questionnaire(old_hash)
+    assert q.content_hash == old_hash  # the identity its answers are tied to
+    item = q.item("pour_soignants")
+    assert item.audience == ("medical_soignant",) and item.groups == ("medical_soignant",)
+    assert not item.asked_of("personnel") and item.asked_of("medical_soignant")
+    ws = store.open_workshop(project, old_hash)
+    staff, medical = (store.join(ws.code, g) for g in ("personnel", "medical_soignant"))
+    for p in (staff, medical):
+        answer_required(store, p.token)
+    assert store.validate(staff.token).validated  # never asked of the staff
+    check(problem_of(store.validate, medical.token), "missing_answers", "pour_soignants")
+
+
+def test_a_new_definition_keeps_groups_apart_from_audience(store, project):
+    from coopkit.definitions.questionnaire import parse
+
+    mapping = to_mapping(QUESTIONNAIRE)
+    mapping["sections"][0]["items"].append(
+        {"id": "sur_soignants", "type": "intensity", "max": 5, "required": True,
+         "groups": ["medical_soignant"], "audience": ["direction_generale"],
+         "text": {"fr": "Les soignants ?", "en": "Carers?"}})
+    q = parse(mapping)
+    digest = store.register_questionnaire(q)
+    store._questionnaires.clear()
+    back = store.questionnaire(digest)
+    assert back == q and back.content_hash == digest
+    item = back.item("sur_soignants")
+    assert item.asked_of("direction_generale") and not item.asked_of("medical_soignant")
+    assert [it.id for it in back.required_of("medical_soignant")] == [
+        it.id for it in QUESTIONNAIRE.required_of("medical_soignant")]
+
+
 def test_validate_locks_answers(store, workshop):
     p = store.join(workshop.code, "personnel")
     store.save_answer(p.token, "attrait_qualite", 2)

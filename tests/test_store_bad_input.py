@@ -51,7 +51,7 @@ def _questionnaire():
     mapping = questionnaire_mapping()
     mapping["sections"][0]["items"] += [
         {"id": "medical_only", "type": "intensity", "max": 5, "required": False,
-         "groups": ["medical_soignant"], "text": _t("Pour les soignants")},
+         "audience": ["medical_soignant"], "text": _t("Pour les soignants")},
         {"id": "about_personnel", "type": "intensity", "max": 5, "required": False,
          "about": "personnel", "feeling": "peur", "theme": "qualite",
          "text": _t("Les personnels craignent...")},

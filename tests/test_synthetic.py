@@ -29,14 +29,15 @@ def test_example_questionnaire_shape():
     assert [s.id for s in q.sections] == ["ressentis", "autrui", "gouvernance", "finalite",
                                           "decision"]
     assert q.item("autrui-personnel-peur").mirrors == "peur-accompagnement"
-    assert "personnel" not in q.item("autrui-personnel-peur").groups
+    assert "personnel" not in q.item("autrui-personnel-peur").audience
+    assert not q.item("autrui-personnel-peur").asked_of("personnel")
 
 
 def test_answers_follow_the_store_contract(questionnaire):
     rows = synthetic.answers(questionnaire, {"personnel": 4, "encadrement": 3}, seed=1,
                              skip=0.0, k=4)
     assert tuple(rows.columns) == ANSWER_COLUMNS and rows.attrs["k"] == 4
-    shown = {g: sum(1 for it in questionnaire.items() if not it.groups or g in it.groups)
+    shown = {g: sum(1 for it in questionnaire.items() if it.asked_of(g))
              for g in ("personnel", "encadrement")}
     assert len(rows) == 4 * shown["personnel"] + 3 * shown["encadrement"]
     assert rows["participant"].nunique() == 7

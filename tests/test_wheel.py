@@ -166,6 +166,14 @@ def test_demo_validate_and_the_working_copy_of_the_notebooks(installed):
     for name in working_copy.shipped_files(ROOT / "notebooks"):
         assert (data / "carnets" / name).read_bytes() == (ROOT / "notebooks" / name
                                                           ).read_bytes(), name
+    # the reading the notebooks link to (guide, glossary, handouts) comes with the wheel
+    done = installed.run(str(installed.python), "-c",
+                         "from pathlib import Path; from coopkit import working_copy; "
+                         f"print(len(working_copy.refresh_reading(Path({str(data)!r}))))")
+    assert done.returncode == 0, done.stderr
+    for name in ("animer.md", "glossaire.md"):
+        assert (data / "docs" / name).read_bytes() == (ROOT / "docs" / name).read_bytes()
+    assert list((data / "docs" / "fiches").glob("*.pdf"))
 
 
 @pytest.mark.timeout(600)

@@ -70,7 +70,7 @@ DEFINITION = {
                  "text": text("Plusieurs", "Several"),
                  "choices": [{"id": "x", "label": text("X")},
                              {"id": "y", "label": text("Y")}]},
-                {"id": "r3", "type": "scale", "scale": "accord", "groups": ["medical_soignant"],
+                {"id": "r3", "type": "scale", "scale": "accord", "audience": ["medical_soignant"],
                  "text": text("Pour les soignants", "For care staff"),
                  "feedback": text("Voir", "See")},
             ]},
@@ -217,7 +217,7 @@ def test_wrong_code_shows_a_message_and_the_join_page(store, workshop):
     assert "ZZZZZZ" in app.notice.text
     assert "<input>" not in app.notice.text  # no file location for a participant
     assert app.join.code_text.value == "zz-zz-zz"
-    assert app.join.code_text.description == "Code de l'atelier"
+    assert app.join.code_text.description == "Code de la séance"
     app.join.code_text.value = "  "
     app.join.continue_button.click()
     assert "Saisissez d'abord le code" in app.notice.text
@@ -308,7 +308,7 @@ def test_pages_next_back_and_progress(store, workshop, questionnaire):
     form.back_button.click()
     assert form.page == 1
     form.page_widgets()[0].value = 2
-    assert "1 réponses sur 5" in form.progress.value
+    assert "1 réponse sur 5" in form.progress.value
     assert "Règles : 50\u00a0%" in form.overview.value
 
 
@@ -320,7 +320,7 @@ def test_required_questions_are_flagged_before_the_result(store, workshop):
     form.next_button.click()
     form.finish_button.click()
     assert app.value == "fill"
-    assert "2 question(s) obligatoire(s)" in app.notice.text
+    assert "2 questions obligatoires" in app.notice.text
     assert form.page == 0  # the first page holding a missing answer
     g2 = form.widgets["g2"]
     assert "coopkit-missing" in g2._dom_classes
@@ -417,7 +417,7 @@ def test_unexpected_errors_show_a_polite_message_and_go_to_the_log(store, worksh
 
     app = ParticipantApp(Broken(), code=workshop.code)
     assert app.value == "join"
-    assert "quelque chose s'est mal passé" in app.notice.text
+    assert "Un incident technique est survenu de notre côté" in app.notice.text
     assert "Traceback" in capsys.readouterr().err
     assert not any("boom" in v or "Traceback" in v for v in html_values(app))
 
@@ -521,7 +521,7 @@ def test_server_language_before_the_code_is_known(store, workshop, monkeypatch):
     app.join.code_text.value = workshop.code
     app.join.continue_button.click()  # a French workshop: its language wins
     assert app.join.join_button.description == "Commencer"
-    assert "Atelier de coopération" in app.header.value
+    assert "Séance de coopération" in app.header.value
 
 
 @pytest.mark.parametrize("name", ["ressentis", "pret-cooperation"])

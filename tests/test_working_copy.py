@@ -4,6 +4,7 @@ versions while untouched, never overwritten once edited."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import nbformat
@@ -129,3 +130,21 @@ def test_a_deleted_copy_comes_back(tmp_path, shipped):
     refresh_working_copy(data, shipped)
     (data / "carnets" / "00_un.ipynb").unlink()
     assert refresh_working_copy(data, shipped).copied == ["00_un.ipynb"]
+
+
+def test_the_guide_and_handouts_the_notebooks_link_to_sit_beside_the_copy(tmp_path):
+    """``../docs/animer.md`` from ``<data>/carnets/`` opens the shipped guide."""
+    from coopkit.working_copy import refresh_reading
+
+    data = tmp_path / "data"
+    written = refresh_reading(data)
+    assert {"animer.md", "glossaire.md", "fiches/fiche-ressentis.fr.pdf"} <= set(written)
+    assert refresh_reading(data) == []  # up to date: nothing written again
+    refresh_working_copy(data)
+    for notebook in (data / "carnets").glob("0*.ipynb"):
+        cells = json.loads(notebook.read_text("utf-8"))["cells"]
+        text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        for link in re.findall(r"\]\((\.\./docs/[^)]+)\)", text):
+            assert (notebook.parent / link).resolve().exists(), (notebook.name, link)
+    shipped = (config.SOURCE_ROOT / "docs" / "animer.md").read_bytes()
+    assert (data / "docs" / "animer.md").read_bytes() == shipped

@@ -27,6 +27,7 @@ from coopkit.analysis.core import (
     mask,
 )
 from coopkit.definitions import method
+from coopkit.definitions.questionnaire import NOT_APPLICABLE
 
 
 def map_rows(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -51,9 +52,13 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     (see :func:`~.core.mask`: a small cell, a group hidden everywhere, or the next
     smallest group of that cell). Validated answers only (:func:`~.core.counted`).
 
+    « Ne me concerne pas » answers (``"na"``) have no score: they stay out of every
+    mean and of ``n``, and ``not_concerned`` counts them per cell (blank, like the
+    means, in a cell that is masked or empty).
+
     ``by``: ``"group"`` (default) or ``("group", "establishment")``.
     Columns: the ``by`` columns, ``theme``, ``feeling``, ``mean``, ``spread``, ``n``,
-    ``value_mean``, ``masked``, ``status``.
+    ``value_mean``, ``not_concerned``, ``masked``, ``status``.
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
@@ -84,10 +89,14 @@ def feelings_map(frame: pd.DataFrame, *, by: str | Sequence[str] = "group",
     grid = _cross(_combos(frame, keys_by, extra), cells_order)
     out = grid.merge(cells, how="left", on=keys)
     out["n"] = out["n"].fillna(0)
-    out = out[[*keys, "mean", "spread", "n", "value_mean"]]
+    na = rows[rows["value"].eq(NOT_APPLICABLE).to_numpy()] if "value" in rows else rows[:0]
+    na_counts = na.groupby(keys, sort=False, dropna=False).size().rename("not_concerned")
+    out = out.merge(na_counts.reset_index(), how="left", on=keys)
+    out["not_concerned"] = out["not_concerned"].fillna(0).astype(float)
+    out = out[[*keys, "mean", "spread", "n", "value_mean", "not_concerned"]]
     pool = group_hidden(out, hidden_groups(frame, k)) if "group" in keys_by else None
-    out = mask(out, k, ["mean", "spread", "value_mean"], within=["theme", "feeling"],
-               among=keys_by, hidden=pool)
+    out = mask(out, k, ["mean", "spread", "value_mean", "not_concerned"],
+               within=["theme", "feeling"], among=keys_by, hidden=pool)
     group_order = list(groups) if groups else _order(out.get("group", []), method.GROUP_IDS)
     orders: dict[str, Sequence[object]] = {"group": group_order}
     if "establishment" in keys_by:

@@ -165,7 +165,7 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
 
     Counts every answer, "not applicable" and "don't know" included, over the items
     asked of the person's group (:meth:`~coopkit.definitions.questionnaire.Item.asked_of`:
-    an item restricted with ``groups:`` is not expected from the others, and nobody
+    an item whose ``audience:`` leaves a group out is not expected from it, and nobody
     estimates their own group "in the other's shoes"). A group's completion is the mean
     over its respondents; ``n`` is the number of respondents (people with at least one
     answer to the questionnaire).

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.errors import CoopkitError
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 if TYPE_CHECKING:
     from coopkit.store import Store
@@ -95,8 +95,7 @@ class CloseWorkshopButton(widgets.VBox):
         pending = sum(c.joined - c.validated for c in counts)
         lines = [t("closing.question", lang, code=workshop.code)]
         if pending:
-            key = "closing.pending_one" if pending == 1 else "closing.pending_many"
-            lines.append(t(key, lang, count=pending))
+            lines.append(tn("closing.pending", pending, lang))
         self.question.value = "".join(f"<p>{escape(line)}</p>" for line in lines)
         self.message.value = ""
         self.button.layout.display = "none"

@@ -24,7 +24,7 @@ import traitlets
 
 from coopkit.errors import CoopkitError, problem
 from coopkit.exports.paper import group_choices, numbered_items
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 from coopkit.widgets.html import esc
 from coopkit.widgets.items import answered, item_widget
 
@@ -189,8 +189,8 @@ class PaperEntryWidget(widgets.VBox):
             return
         self.saved += 1
         self.reset()
-        self._say(t("paper.entry.saved", self.lang, count=self.saved,
-                    answers=len(current["answers"])), ok=True)
+        self._say(tn("paper.entry.saved", len(current["answers"]), self.lang,
+                     count=self.saved), ok=True)
 
     def _say(self, text: str, *, ok: bool) -> None:
         color = "#1b6e3a" if ok else "#a4262c"

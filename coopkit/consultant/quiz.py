@@ -26,7 +26,7 @@ import traitlets
 import yaml
 
 from coopkit.errors import CoopkitError, Problem, problem
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,6 @@ class Quiz(widgets.VBox):
             fb.value = (f"<p style='color:{colour}'><b>{escape(verdict)}</b> "
                         f"{escape(detail)}</p>")
         total = len(self.definition.questions)
-        score = t("quiz.score", lang, right=self.score, total=total)
+        score = tn("quiz.score", self.score, lang, total=total)
         self.summary.value = f"<p><b>{escape(score)}</b></p>"
         return self.score

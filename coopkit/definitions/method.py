@@ -39,10 +39,23 @@ class Behaviour(Concept):
 
 @dataclass(frozen=True)
 class Principle:
+    """One of the nine principles, phrased as a duty (« Reconnaître que… »), each
+    readable on its own (no « ces plans » pointing at another principle)."""
+
     number: int
+    #: The role the principle puts a duty on, when it names one (principle 7).
+    role: str | None = None
 
     def label(self, lang: str | None = None) -> str:
         return t(f"method.principle.{self.number}", lang)
+
+
+@dataclass(frozen=True)
+class Prerequisite(Concept):
+    """A condition set before the approach starts, owned by one role (not a principle)."""
+
+    role: str = ""
+    threshold: float = 0.0
 
 
 def _concepts(kind: str, *ids: str) -> tuple[Concept, ...]:
@@ -59,9 +72,18 @@ BEHAVIOURS = (
     Behaviour("behaviour", "opportuniste", pushed_by="tentation", held_by="peur"),
     Behaviour("behaviour", "individualiste", pushed_by="peur", held_by="attrait"),
 )
-PRINCIPLES = tuple(Principle(n) for n in range(1, 10))
+PRINCIPLES = tuple(Principle(n, role="equipe_projet" if n == 7 else None)
+                   for n in range(1, 10))
+#: Roles of the method: the promoter carries the project and owns the 60 % prerequisite;
+#: the project team writes the risk plan and the charter together (principle 7).
+ROLES = _concepts("role", "promoteur", "equipe_projet")
+#: The promoter's prerequisite (not a principle): carry out at least 60 % of the
+#: stakeholders' action proposals. Items checking it carry ``prerequisite: engagement_60``.
+PREREQUISITES = (Prerequisite("prerequisite", "engagement_60", role="promoteur",
+                              threshold=COMMITMENT_THRESHOLD),)
 GROUPS = _concepts(
     "group",
+    "equipe_projet",
     "direction_generale",
     "direction_fonctionnelle",
     "direction_adjointe",
@@ -91,6 +113,21 @@ MAP_ROWS = (*FEELING_IDS, TRUST.id)
 THEME_IDS = tuple(c.id for c in THEMES)
 GROUP_IDS = tuple(c.id for c in GROUPS)
 FACTOR_IDS = tuple(c.id for c in FACTORS)
+ROLE_IDS = tuple(c.id for c in ROLES)
+PREREQUISITE_IDS = tuple(c.id for c in PREREQUISITES)
+
+#: Directors of the partner establishments. ``direction_adjointe`` is kept so that older
+#: questionnaires still read; shipped ones offer ``direction_fonctionnelle`` only (one
+#: group for functional and deputy directors: an HR director is both).
+DIRECTION_GROUPS = ("direction_generale", "direction_fonctionnelle", "direction_adjointe")
+#: Who steers the project and can say how far it is prepared.
+STEERING_GROUPS = ("equipe_projet", *DIRECTION_GROUPS)
+#: Groups that do not work in, nor speak for, a partner establishment: statements about
+#: « mon établissement » or « mes conditions de travail » are not put to them.
+OUTSIDE_GROUPS = ("usager_patient", "elus_population", "financeur")
+ESTABLISHMENT_GROUPS = tuple(g for g in (c.id for c in GROUPS) if g not in OUTSIDE_GROUPS)
+#: Groups retired from the shipped questionnaires (still readable in older ones).
+LEGACY_GROUPS = ("direction_adjointe",)
 PLAN_IDS = tuple(c.id for c in PLANS)
 STATUS_IDS = tuple(c.id for c in ACTION_STATUSES)
 BEHAVIOUR_IDS = tuple(b.id for b in BEHAVIOURS)
@@ -104,3 +141,16 @@ PLAN_OF_FEELING = {"attrait": "objectifs", "peur": "risques", "tentation": "char
 def behaviour(behaviour_id: str) -> Behaviour:
     """Look a behaviour up by id."""
     return next(b for b in BEHAVIOURS if b.id == behaviour_id)
+
+
+#: The presenter's screens, each with the facilitator's prompt from ``docs/animer.md``
+#: (catalogue key ``presenter.prompt.<screen>``), shown to the consultant only.
+PRESENTER_SCREENS = ("welcome", "map", "divisive", "shoes", "texts", "purpose",
+                     "proposals", "tendencies")
+
+
+def presenter_prompt(screen: str, lang: str | None = None) -> str:
+    """What the facilitator says or asks on one presenter screen (the guide's prompt)."""
+    if screen not in PRESENTER_SCREENS:
+        raise KeyError(screen)
+    return t(f"presenter.prompt.{screen}", lang)

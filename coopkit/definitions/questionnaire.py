@@ -5,6 +5,16 @@ A questionnaire is written in YAML by trainers (see ``docs/questionnaire-format.
 before raising one :class:`~coopkit.errors.CoopkitError`; :func:`load` reads a file,
 keeps line numbers and calls :func:`parse`. The loaded questionnaire carries a content
 hash: stored answers are tied to it, so editing a file never corrupts old data.
+
+Two notions decide who meets an item, kept apart on purpose:
+
+- ``audience:`` says who is **asked** (the groups that see the item on their screen;
+  every group when absent) — :meth:`Item.asked_of` is the one rule the form, the
+  store, the paper form and the analysis all follow;
+- ``groups:`` says who the item is **about** (a tag for reading the results: the
+  mobilisation of medical staff is about them, yet the project team answers it);
+  ``about:`` names the group whose feelings an "in the other's shoes" item estimates
+  (never asked of that group).
 """
 
 from __future__ import annotations
@@ -122,14 +132,33 @@ class Item:
     weak_below: float | None = None
     weak_above: float | None = None
     help: Text | None = None
+    #: The groups asked this item (empty: every group). ``groups`` says whom it is about.
+    audience: tuple[str, ...] = ()
+    #: True when a group is asked, on purpose, to grade itself (see docs).
+    self_assessment: bool = False
+    #: An intensity item that offers « Ne me concerne pas » (stored as ``"na"``).
+    not_concerned: bool = False
+    #: The method's prerequisite this item checks (``engagement_60``), if any.
+    prerequisite: str | None = None
 
     def asked_of(self, group: str | None) -> bool:
-        """Whether a participant of ``group`` is asked this item: ``groups:`` restricts
-        it, and nobody estimates their own group "in the other's shoes" (``about``).
-        ``None`` (group not known yet) is asked everything."""
+        """Whether a participant of ``group`` is asked this item: ``audience:``
+        restricts it, and nobody estimates their own group "in the other's shoes"
+        (``about``). ``groups:`` (whom the item is about) plays no part. ``None``
+        (group not known yet) is asked everything."""
         if group is None:
             return True
-        return (not self.groups or group in self.groups) and self.about != group
+        return (not self.audience or group in self.audience) and self.about != group
+
+    @property
+    def special_answers(self) -> tuple[str, ...]:
+        """The non-numeric answers this item accepts (``"dk"``, ``"na"``), in order."""
+        if self.type == "intensity":
+            return (NOT_APPLICABLE,) if self.not_concerned else ()
+        if self.type == "scale" and self.scale is not None:
+            return tuple(v for v, ok in ((DONT_KNOW, self.scale.dont_know),
+                                         (NOT_APPLICABLE, self.scale.not_applicable)) if ok)
+        return ()
 
     def check(self, value: object) -> object:
         """Return ``value`` normalised for storage, or raise a :class:`CoopkitError`."""
@@ -160,10 +189,8 @@ class Item:
             if not isinstance(value, str) or value not in [c.id for c in self.choices]:
                 raise bad
             return value
-        if isinstance(value, str) and self.scale is not None:
-            if (value == NOT_APPLICABLE and self.scale.not_applicable) or (
-                value == DONT_KNOW and self.scale.dont_know
-            ):
+        if isinstance(value, str):
+            if value in self.special_answers:
                 return value
             raise bad
         number = whole_number(value)
@@ -180,11 +207,9 @@ class Item:
     def expected(self) -> str:
         """A short description of the accepted values (for messages)."""
         if self.type == "intensity":
-            return f"0..{self.max}"
+            return ", ".join([f"0..{self.max}", *self.special_answers])
         if self.type == "scale" and self.scale is not None:
-            extra = [v for v, ok in ((NOT_APPLICABLE, self.scale.not_applicable),
-                                     (DONT_KNOW, self.scale.dont_know)) if ok]
-            return ", ".join([*map(str, self.scale.values), *extra])
+            return ", ".join([*map(str, self.scale.values), *self.special_answers])
         if self.type in ("single", "multiple"):
             return ", ".join(c.id for c in self.choices)
         return "text"
@@ -323,8 +348,13 @@ _TOP_KEYS = ("id", "version", "kind", "title", "intro", "languages", "groups", "
              "sections")
 _SECTION_KEYS = ("id", "title", "intro", "items", "subsections")
 _ITEM_KEYS = ("id", "type", "text", "required", "scale", "max", "low", "high", "choices",
-              "feeling", "theme", "principles", "factor", "groups", "about", "mirrors",
-              "feedback", "weak_below", "weak_above", "help")
+              "feeling", "theme", "principles", "factor", "groups", "audience", "about",
+              "mirrors", "self_assessment", "not_concerned", "prerequisite", "feedback",
+              "weak_below", "weak_above", "help")
+#: Item fields added after the first stored questionnaires: left out of the content
+#: hash while they hold their default (empty, false, none), so an older definition
+#: keeps its hash.
+_LATER_ITEM_FIELDS = ("audience", "self_assessment", "not_concerned", "prerequisite")
 _SCALE_KEYS = ("points", "not_applicable", "dont_know")
 _POINT_KEYS = ("value", "label")
 _CHOICE_KEYS = ("id", "label", "score")
@@ -500,6 +530,9 @@ def parse(data: object, *, source: str = "<input>",
         for it in items:
             if it.scored and it.feedback is None:
                 r.add("no_feedback", seen_ids.get(it.id, ()), it.id, warning=True)
+    offered = tuple(g.id for g in groups)
+    for it in items:
+        _check_audience(r, it, seen_ids.get(it.id, ()), offered)
 
     errors = [p for p in r.problems if not p.warning]
     if errors:
@@ -521,6 +554,16 @@ def content_hash(questionnaire: Questionnaire) -> str:
     for group in content["groups"]:
         if group["builtin"]:
             group.pop("label")
+
+    def drop_later_defaults(sections: list[dict]) -> None:
+        for section in sections:
+            for item in section["items"]:
+                for key in _LATER_ITEM_FIELDS:
+                    if not item.get(key):  # (), False or None: the default
+                        item.pop(key, None)
+            drop_later_defaults(section["subsections"])
+
+    drop_later_defaults(content["sections"])
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -689,7 +732,8 @@ def _item(r: _Reader, raw: object, path: Path_, scales: Mapping[str, Scale],
     elif kind in ("single", "multiple"):
         choices = _choices(r, data, path)
     for key, allowed_for in (("scale", ("scale",)), ("max", ("intensity",)),
-                             ("choices", ("single", "multiple"))):
+                             ("choices", ("single", "multiple")),
+                             ("not_concerned", ("intensity",))):
         if kind and key in data and kind not in allowed_for:
             r.add("field_not_for_type", (*path, key), key, type=kind,
                   types=", ".join(allowed_for))
@@ -699,12 +743,8 @@ def _item(r: _Reader, raw: object, path: Path_, scales: Mapping[str, Scale],
             r.add("principle_out_of_range", (*path, "principles", i), p)
         else:
             principles.append(p)
-    groups = []
-    for i, g in enumerate(r.listing(data, "groups", path)):
-        if g not in group_ids and g not in method.GROUP_IDS:
-            r.unknown("group", (*path, "groups", i), g, group_ids)
-        else:
-            groups.append(g)
+    groups = _group_list(r, data, "groups", path, group_ids)
+    audience = _group_list(r, data, "audience", path, group_ids)
     about = data.get("about")
     if about is not None and about not in group_ids and about not in method.GROUP_IDS:
         r.unknown("group", (*path, "about"), about, group_ids)
@@ -735,11 +775,43 @@ def _item(r: _Reader, raw: object, path: Path_, scales: Mapping[str, Scale],
         weak_below=r.number(data, "weak_below", path),
         weak_above=r.number(data, "weak_above", path),
         help=r.text(data.get("help"), (*path, "help"), required=False),
+        audience=tuple(audience),
+        self_assessment=r.boolean(data, "self_assessment", path, False),
+        not_concerned=r.boolean(data, "not_concerned", path, False) and kind == "intensity",
+        prerequisite=r.tag(data, "prerequisite", path, method.PREREQUISITE_IDS),
     )
     _check_thresholds(r, item, path, data)
     if iid is None or kind is None or text is None:
         return None
     return item
+
+
+def _group_list(r: _Reader, data: Mapping, key: str, path: Path_,
+                group_ids: tuple[str, ...]) -> list[str]:
+    """A list of group ids (``groups:`` or ``audience:``), each one known."""
+    found: list[str] = []
+    for i, g in enumerate(r.listing(data, key, path)):
+        if g not in group_ids and g not in method.GROUP_IDS:
+            r.unknown("group", (*path, key, i), g, group_ids)
+        elif g not in found:
+            found.append(g)
+    return found
+
+
+def _check_audience(r: _Reader, item: Item, path: Path_, offered: tuple[str, ...]) -> None:
+    """Warnings about who is asked: an item nobody offered can answer, and a readiness
+    item put only to the groups it is about (a group grading itself) unless
+    ``self_assessment: true`` says it is meant."""
+    if offered and item.audience and not set(item.audience) & set(offered):
+        r.add("audience_not_offered", (*path, "audience"), ", ".join(item.audience),
+              warning=True)
+        return
+    asked = [g for g in (offered or method.GROUP_IDS) if item.asked_of(g)]
+    readiness = item.scored and item.feeling is None and item.about is None
+    if (readiness and item.groups and asked and set(asked) <= set(item.groups)
+            and not item.self_assessment):
+        r.add("self_grading", (*path, "audience"), item.id, warning=True,
+              groups=", ".join(asked))
 
 
 def _check_thresholds(r: _Reader, item: Item, path: Path_, data: Mapping) -> None:
@@ -797,6 +869,36 @@ def _no_duplicates(r: _Reader, ids: list[str], path: Path_ | str) -> None:
 
 # ------------------------------------------------------------------ back to a mapping
 
+#: The version of the mapping :func:`to_mapping` writes. 1: ``groups:`` decided who was
+#: asked; 2: ``audience:`` does, ``groups:`` only says whom an item is about.
+MAPPING_FORMAT = 2
+
+
+def upgrade_mapping(data: dict, fmt: int) -> dict:
+    """A mapping written in format ``fmt``, rewritten in the current format with the
+    same meaning (what the store keeps is read as it was written)."""
+    if fmt >= 2:
+        return data
+
+    def sections(raw: list) -> list:
+        out = []
+        for section in raw:
+            section = dict(section)
+            section["items"] = [
+                {**it, "audience": list(it["groups"])}
+                if it.get("groups") and "audience" not in it else it
+                for it in section.get("items", [])
+            ]
+            if not section["items"]:
+                section.pop("items")
+            if section.get("subsections"):
+                section["subsections"] = sections(section["subsections"])
+            out.append(section)
+        return out
+
+    return {**data, "sections": sections(data.get("sections", []))}
+
+
 def to_mapping(questionnaire: Questionnaire) -> dict:
     """The questionnaire as a plain mapping in the YAML format.
 
@@ -835,6 +937,13 @@ def to_mapping(questionnaire: Questionnaire) -> dict:
             out["principles"] = list(it.principles)
         if it.groups:
             out["groups"] = list(it.groups)
+        if it.audience:
+            out["audience"] = list(it.audience)
+        for key in ("self_assessment", "not_concerned"):
+            if getattr(it, key):
+                out[key] = True
+        if it.prerequisite is not None:
+            out["prerequisite"] = it.prerequisite
         return out
 
     def section(s: Section) -> dict:

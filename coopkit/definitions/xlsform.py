@@ -27,10 +27,13 @@ constraint ``. >= 0 and . <= N``)
 ``text``                                  ``text``
 ``required`` yes / no (empty = no)        ``required``
 columns ``feeling``, ``theme``,           the method's tags (``principles`` and
-``principles``, ``factor``, ``groups``,   ``groups`` are space- or comma-separated)
-``about``, ``mirrors``, ``weak_below``,
+``principles``, ``factor``, ``groups``,   ``groups``, ``audience`` are space- or
+``audience``, ``about``, ``mirrors``,     comma-separated)
+``prerequisite``, ``weak_below``,
 ``weak_above``, ``low::``, ``high::``,
 ``feedback::lang``
+columns ``not_concerned``,                the item's flags (yes / no, empty = no)
+``self_assessment``
 choices list ``coopkit_groups``           the stakeholder groups offered at join time
 ========================================  ==============================================
 
@@ -101,8 +104,12 @@ TRANSLATED = ("label", "hint", "low", "high", "feedback")
 #: Columns of the settings sheet holding a text per language.
 _SETTINGS_TRANSLATED = ("form_title", "title", "intro")
 #: Survey columns holding the method's tags, in the order they are written.
-TAGS = ("feeling", "theme", "principles", "factor", "groups", "about", "mirrors",
-        "weak_below", "weak_above")
+TAGS = ("feeling", "theme", "principles", "factor", "groups", "audience", "about",
+        "mirrors", "prerequisite", "weak_below", "weak_above")
+#: Survey columns holding a yes / no flag of the item (empty = no).
+FLAGS = ("not_concerned", "self_assessment")
+#: Tags holding a list (space- or comma-separated in a cell).
+_LIST_TAGS = ("principles", "groups", "audience")
 SUPPORTED_TYPES = ("select_one", "select_multiple", "integer", "text", "begin_group",
                    "end_group")
 #: Rows of these types carry no question for a participant: skipped with a warning.
@@ -115,7 +122,7 @@ UNSUPPORTED_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter",
 #: Cosmetic columns: skipped with one warning each.
 IGNORED_COLUMNS = ("appearance", "constraint_message", "required_message",
                    "guidance_hint", "autoplay", "filter")
-_SURVEY_KNOWN = ("type", "name", *TRANSLATED, "required", MAX_COLUMN, *TAGS)
+_SURVEY_KNOWN = ("type", "name", *TRANSLATED, "required", MAX_COLUMN, *TAGS, *FLAGS)
 _CHOICES_KNOWN = ("list_name", "name", "label", "score", SCALE_COLUMN)
 _SETTINGS_KNOWN = ("form_id", "version", "form_title", "title", "kind", "intro",
                    "default_language", "style", "instance_name", "public_key",
@@ -556,7 +563,8 @@ class _Converter:
             self.add("xlsform_unclosed_group", SURVEY, row, "name", section.get("id"))
         self.languages.add(self.default_language)
         if loose:
-            self.add("xlsform_no_group", SURVEY, loose[0][0], "type", len(loose), warning=True)
+            self.add("xlsform_no_group", SURVEY, loose[0][0], "type", len(loose), warning=True,
+                     count=len(loose))
             path = ("sections", len(sections))
             self.mark(path, SURVEY, loose[0][0])
             items = []
@@ -627,13 +635,19 @@ class _Converter:
             if key not in cells:
                 continue
             value = _cell(cells[key])
-            if key in ("principles", "groups"):
+            if key in _LIST_TAGS:
                 parts = [p for p in re.split(r"[\s,;]+", str(value)) if p]
                 value = [int(p) if key == "principles" and _INT.match(p) else p
                          for p in parts]
             elif key not in ("weak_below", "weak_above"):
                 value = str(value)
             item[key] = value
+        for key in FLAGS:
+            flag = _text_cell(cells.get(key)).lower()
+            if flag in ("yes", "true", "1", "oui"):
+                item[key] = True
+            elif flag not in ("", "no", "false", "0", "non"):
+                self.add("xlsform_bad_flag", SURVEY, row, key, flag)
         return item
 
     def maximum(self, sh: Sheet, row: int, cells: Mapping[str, object],
@@ -941,6 +955,9 @@ def to_sheets(questionnaire: Questionnaire) -> dict[str, list[list[object]]]:
                 value = " ".join(map(str, value)) or None
             if value is not None:
                 row[key] = value
+        for key in FLAGS:
+            if getattr(it, key):
+                row[key] = "yes"
         return row
 
     choices: list[dict[str, object]] = []

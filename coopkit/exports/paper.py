@@ -53,7 +53,10 @@ def choice_labels(item: Item, lang: str | None = None) -> list[tuple[object, str
             out.append((DONT_KNOW, t("paper.dont_know", lang)))
         return out
     if item.type == "intensity":
-        return [(n, str(n)) for n in range(0, (item.max or 0) + 1)]
+        out = [(n, str(n)) for n in range(0, (item.max or 0) + 1)]
+        if item.not_concerned:
+            out.append((NOT_APPLICABLE, t("paper.not_concerned", lang)))
+        return out
     return [(c.id, c.label.get(lang)) for c in item.choices]
 
 
@@ -116,6 +119,10 @@ def paper_pages(questionnaire: Questionnaire, lang: str | None = None, *,
         lay.paragraph(hint, size=8, style="italic", indent=0.25, after=0.04)
         if it.help is not None:
             lay.paragraph(it.help.get(code), size=8, style="italic", indent=0.25, after=0.04)
+        asked = [label for gid, label in group_choices(q, code) if it.asked_of(gid)]
+        if len(asked) < len(group_choices(q, code)):  # not every group answers it
+            lay.paragraph(t("paper.audience", code, groups=", ".join(asked)), size=8,
+                          style="italic", indent=0.25, after=0.04)
         if it.type == "text":
             lay.writing_lines(3)
             continue
@@ -123,7 +130,8 @@ def paper_pages(questionnaire: Questionnaire, lang: str | None = None, *,
         if it.type == "intensity" and it.low is not None:
             labels[0] = f"{labels[0]} {it.low.get(code)}"
         if it.type == "intensity" and it.high is not None:
-            labels[-1] = f"{labels[-1]} {it.high.get(code)}"
+            top = it.max or 0
+            labels[top] = f"{labels[top]} {it.high.get(code)}"
         lay.boxes(labels, vertical=it.type in ("single", "multiple") and
                   sum(len(x) for x in labels) > 70)
         lay.y += 0.06

@@ -33,7 +33,7 @@ from coopkit.definitions import method
 from coopkit.definitions.questionnaire import DONT_KNOW, NOT_APPLICABLE, Questionnaire
 from coopkit.errors import CoopkitError
 from coopkit.exports.gather import Report, WorkshopData, wave_pairs
-from coopkit.i18n import get_language, normalise_language, t
+from coopkit.i18n import get_language, normalise_language, t, tn
 
 #: Column kinds, for number formats in Excel and rounding in CSV/PDF.
 PERCENT, DECIMAL, INTEGER, TEXT, DATE = "percent", "decimal", "integer", "text", "date"
@@ -95,9 +95,11 @@ def answer_label(questionnaire: Questionnaire, item_id: str, value: object,
         item = questionnaire.item(item_id)
     except CoopkitError:  # an answer to an item no longer in the definition
         return None
-    if value in (NOT_APPLICABLE, DONT_KNOW):
-        return t("paper.not_applicable" if value == NOT_APPLICABLE else "paper.dont_know",
+    if value == NOT_APPLICABLE:  # « Sans objet » on a scale, « Ne me concerne pas » else
+        return t("paper.not_concerned" if item.type == "intensity" else "paper.not_applicable",
                  lang)
+    if value == DONT_KNOW:
+        return t("paper.dont_know", lang)
     if item.type == "scale" and item.scale is not None:
         return next((p.label.get(lang) for p in item.scale.points if p.value == value), None)
     labels = {c.id: c.label.get(lang) for c in item.choices}
@@ -402,12 +404,14 @@ def _feelings(report: Report, code: str) -> Table | None:
             _h("value_mean", code): fmap["value_mean"],
             _h("spread", code): fmap["spread"],
             _h("n", code): _counts(fmap["n"]),
+            _h("not_concerned", code): fmap["not_concerned"],
             _h("status", code): [_status(s, wd.k, code) for s in fmap["status"]],
         }), code))
     if not parts:
         return None
     kinds = {_h("intensity", code): PERCENT, _h("value_mean", code): DECIMAL,
-             _h("spread", code): PERCENT, _h("n", code): INTEGER}
+             _h("spread", code): PERCENT, _h("n", code): INTEGER,
+             _h("not_concerned", code): INTEGER}
     return Table("feelings", t("export.sheet.feelings", code), _stack(parts), kinds,
                  _note("export.note.feelings", code, k=report.k))
 
@@ -575,8 +579,9 @@ def about_table(report: Report, lang: str | None = None) -> Table:
         validated = hidden if pd.isna(total["validated"]) else int(total["validated"])
         rows.append((_h("workshop", code), t(
             "export.about.workshop", code, code=ws.code, wave=ws.wave, title=q.title.get(code),
-            id=q.id, version=q.version, hash=q.content_hash[:12], joined=joined,
-            validated=validated, k=wd.k)))
+            id=q.id, version=q.version, hash=q.content_hash[:12],
+            joined=tn("count.participants", joined, code),
+            validated=tn("count.validated", validated, code), k=wd.k)))
     frame = pd.DataFrame(rows, columns=[_h("field", code), _h("content", code)])
     return Table("about", t("export.sheet.about", code), frame, {}, "")
 

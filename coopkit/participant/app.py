@@ -39,7 +39,7 @@ class                          what
 ``coopkit-edit``               "Modifier mes réponses" / "Change my answers"
 ``coopkit-validate``           "Valider mon résultat" / "Validate my result"
 ``coopkit-thanks``             the thank-you, after validation
-``coopkit-refresh``            "Actualiser l'image du groupe" / "Refresh the group's
+``coopkit-refresh``            "Actualiser le résultat du groupe" / "Refresh the group's
                                picture"
 ``coopkit-page-script``        hidden Output: scrolls to the top on a new page; once
                                joined, puts ``?resume=<token>`` in the address bar

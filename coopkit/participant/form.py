@@ -21,7 +21,7 @@ import traitlets
 
 from coopkit.definitions.questionnaire import Item, Questionnaire, Section
 from coopkit.errors import CoopkitError
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 from coopkit.widgets.html import (
     Notice,
     bar,
@@ -292,7 +292,7 @@ class FormWidget(widgets.VBox):
         if missing:
             first = next(i for i, p in enumerate(self.pages)
                          if any(it.id in self._missing for it in p.items))
-            self.notice.show(t("app.form.missing", self.lang, count=len(missing)), "error")
+            self.notice.show(tn("app.form.missing", len(missing), self.lang), "error")
             self.page = first
             return False
         self.notice.clear()
@@ -311,7 +311,7 @@ class FormWidget(widgets.VBox):
         total = len(self.items)
         done = sum(1 for it in self.items if answered(self.value.get(it.id)))
         share = done / total if total else 0.0
-        label = t("app.form.progress", lang, done=done, total=total)
+        label = tn("app.form.progress", done, lang, total=total)
         self.progress.value = (f'<p class="coopkit-hint">{esc(label)}</p>'
                                + bar(share, label, "coopkit-progress-bar"))
         rows = []

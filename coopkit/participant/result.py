@@ -20,8 +20,8 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.definitions import method
-from coopkit.definitions.questionnaire import Item, Questionnaire
-from coopkit.i18n import t
+from coopkit.definitions.questionnaire import NOT_APPLICABLE, Item, Questionnaire
+from coopkit.i18n import t, tn
 from coopkit.widgets.html import (
     Notice,
     bar,
@@ -51,6 +51,7 @@ class FeelingCell:
     mean: float | None  # raw intensity, e.g. 0..5
     top: int  # the scale's maximum
     share: float | None  # 0..1
+    not_concerned: int = 0  # statements answered « Ne me concerne pas » (not in the mean)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def own_result(questionnaire: Questionnaire, answers: Mapping[str, object],
             raw = _mean(float(v) for v in values if isinstance(v, int | float))
             cells.append(FeelingCell(theme, feeling, raw, max(it.max or 0 for it in items),
                                      _mean(it.score(v) for it, v in zip(items, values,
-                                                                          strict=True))))
+                                                                          strict=True)),
+                                     sum(1 for v in values if v == NOT_APPLICABLE)))
     weak = tuple(it for it in all_items
                  if it.feedback is not None and it.is_weak(answers.get(it.id)))
     texts = tuple((it, str(answers[it.id])) for it in all_items
@@ -157,13 +159,15 @@ def _feelings_html(cells: Iterable[FeelingCell], lang: str | None) -> str:
             current = cell.theme
             parts.append(heading(t(f"method.theme.{cell.theme}", lang), 3))
         label = t(f"method.feeling.{cell.feeling}", lang)
+        aside = (_note(label, tn("app.result.not_concerned", cell.not_concerned, lang), lang)
+                 if cell.not_concerned else "")
         if cell.mean is None or cell.share is None:
-            parts.append(_note(label, t("app.result.no_score", lang), lang))
+            parts.append(aside or _note(label, t("app.result.no_score", lang), lang))
             continue
         shown = t("app.result.intensity_row", lang, label=label,
                   value=_number(cell.mean, lang), max=cell.top)
         css = "coopkit-bar" if cell.feeling in _COOL else "coopkit-bar coopkit-bar-warm"
-        parts.append(f"<p>{esc(shown)}</p>{bar(cell.share, shown, css)}")
+        parts.append(f"<p>{esc(shown)}</p>{bar(cell.share, shown, css)}{aside}")
     return "".join(parts)
 
 
@@ -219,14 +223,16 @@ def group_picture_html(store: object, workshop: object, questionnaire: Questionn
     done = validated_count(store, workshop.id)  # type: ignore[attr-defined]
     title = heading(t("app.result.group_title", lang), 2)
     if done < k:
-        return title + paragraph(t("app.result.group_waiting", lang, k=k, n=done),
+        return title + paragraph(tn("app.result.group_waiting", k, lang, done=done),
                                  "coopkit-hint")
     from coopkit import analysis  # pandas: only once there is a picture to draw
 
     frame = analysis.select(store.answers_frame(workshop.id),  # type: ignore[attr-defined]
                             validated_only=True)
-    parts = [title, paragraph(t("app.result.group_intro", lang, n=done), "coopkit-hint")]
-    masked = t("app.result.masked", lang, k=k)
+    intro = tn("app.result.group_intro", done, lang,
+               rule=tn("app.result.small_groups", k, lang))
+    parts = [title, paragraph(intro, "coopkit-hint")]
+    masked = tn("app.result.masked", k, lang)
     if questionnaire.kind == "feelings":
         table = analysis.feelings_map(frame, by=[])
         top = max((it.max or 0 for it in questionnaire.items() if it.type == "intensity"),

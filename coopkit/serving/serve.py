@@ -32,7 +32,7 @@ from typing import TextIO
 
 from coopkit import config
 from coopkit.errors import fail
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 APP_NOTEBOOK = config.APP_NOTEBOOK
 #: A static file Voilà answers without starting a kernel (``/`` starts one per request).
@@ -384,7 +384,7 @@ def serve(opts: ServeOptions, out: TextIO = sys.stdout, ready_timeout: float = 1
     try:
         with log_path.open("a", encoding="utf-8") as log:
             if not opts.quiet:
-                print(t("serve.starting", size=opts.pool_size, log=log_path), file=out,
+                print(tn("serve.starting", opts.pool_size, log=log_path), file=out,
                       flush=True)
             proc = start_voila(opts, log)
             try:
@@ -421,6 +421,6 @@ def _run(opts: ServeOptions, proc: subprocess.Popen, codes: Sequence[str], stop:
             print(_log_tail(log_path), file=out, flush=True)
             return 1
         if not announced and warm_kernels(proc.pid, opts.port) >= opts.pool_size:
-            print(t("serve.warm", count=opts.pool_size), file=out, flush=True)
+            print(tn("serve.warm", opts.pool_size), file=out, flush=True)
             announced = True
     return 0

@@ -33,7 +33,14 @@ from sqlalchemy.exc import IntegrityError
 
 from coopkit.config import data_dir, database_url
 from coopkit.definitions import method
-from coopkit.definitions.questionnaire import Questionnaire, content_hash, parse, to_mapping
+from coopkit.definitions.questionnaire import (
+    MAPPING_FORMAT,
+    Questionnaire,
+    content_hash,
+    parse,
+    to_mapping,
+    upgrade_mapping,
+)
 from coopkit.errors import fail
 from coopkit.store import checks, frames, reads
 from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
@@ -104,6 +111,10 @@ def open_store(url: str | None = None, *, data: str | os.PathLike[str] | None = 
     ``$COOPKIT_DATA``, else ``./coopkit-data``).
     """
     return Store(database_url(url, data), data=data)
+
+
+#: The key, in a stored definition, of the mapping format it was written in.
+_FORMAT_KEY = "coopkit_format"
 
 
 class Store:
@@ -282,7 +293,8 @@ class Store:
         values = {
             "hash": digest, "questionnaire_id": questionnaire.id,
             "version": str(questionnaire.version),
-            "definition": json.dumps(mapping, ensure_ascii=False, sort_keys=True),
+            "definition": json.dumps({**mapping, _FORMAT_KEY: MAPPING_FORMAT},
+                                     ensure_ascii=False, sort_keys=True),
             "registered_at": utcnow(),
         }
         with self._write() as conn:
@@ -306,7 +318,13 @@ class Store:
         if definition is None:
             raise fail("unknown_questionnaire", field="questionnaire",
                        value=str(questionnaire_hash)[:12])
-        parsed = parse(json.loads(definition), source=f"store:{questionnaire_hash[:12]}")
+        data = json.loads(definition)
+        # Definitions stored before the format said who is asked apart from whom an
+        # item is about carry no format: read them as they were meant then.
+        data = upgrade_mapping(data, data.pop(_FORMAT_KEY, 1))
+        parsed = parse(data, source=f"store:{questionnaire_hash[:12]}")
+        # Its identity is the hash its answers are tied to, whatever the reading adds.
+        parsed = replace(parsed, content_hash=questionnaire_hash)
         self._questionnaires[questionnaire_hash] = parsed
         return parsed
 

@@ -4,7 +4,7 @@
 type        control                        ``value``
 ==========  =============================  ==========================================
 scale       radio buttons (+ "don't know")  a scale point (int), ``"dk"`` or ``"na"``
-intensity   toggle buttons 0..max           int
+intensity   toggle buttons 0..max           int, or ``"na"`` (« Ne me concerne pas »)
 single      radio buttons                   the choice id
 multiple    check boxes                     list of choice ids, in the choices' order
 text        text area                       str
@@ -150,8 +150,12 @@ class IntensityItem(ItemWidget):
             tips[0] = f"0 – {low}"
         if high:
             tips[-1] = f"{top} – {high}"
-        buttons = widgets.ToggleButtons(options=[(str(i), i) for i in range(top + 1)],
-                                        value=None, tooltips=tips)
+        options: list[tuple[str, object]] = [(str(i), i) for i in range(top + 1)]
+        if self.item.not_concerned:  # stored as "na", like a scale's "not applicable"
+            label = t("app.item.not_concerned", self.lang)
+            options.append((label, NOT_APPLICABLE))
+            tips.append(label)
+        buttons = widgets.ToggleButtons(options=options, value=None, tooltips=tips)
         buttons.add_class("coopkit-intensity")
         return buttons
 

@@ -1,6 +1,6 @@
 """Render every coopkit chart from synthetic data into PNGs under docs/img/.
 
-Run from the repository root: ``python docs/make_charts.py`` (French and English
+Run from the repository root: ``python docs/scripts/make_charts.py`` (French and English
 versions). The data are synthetic (coopkit.synthetic): contrasted group profiles, one
 group under the anonymity threshold so the masked cells show.
 """
@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 
 from coopkit import analysis, charts, synthetic
 
-OUT = Path(__file__).resolve().parent / "img"
+OUT = Path(__file__).resolve().parent.parent / "img"
 #: Headcounts of the demo workshop: "elus_population" stays under k = 5 on purpose.
 HEADCOUNTS = {"direction_generale": 7, "encadrement": 14, "personnel": 24,
               "medical_soignant": 16, "elus_population": 3}
