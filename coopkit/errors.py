@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coopkit.i18n import t
+from coopkit.i18n import get_language, normalise_language, t, tn
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,18 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
     warning: bool = False
 
-    def message(self, lang: str | None = None) -> str:
-        """The sentence saying what is wrong and how to fix it."""
-        values = {"field": self.field or "-", "value": _show(self.value), **dict(self.params)}
-        text = t(f"error.{self.code}", lang, **values)
+    def message(self, lang: str | None = None, *, typographic: bool = False) -> str:
+        """The sentence saying what is wrong and how to fix it. ``typographic``: the bad
+        value between the language's own quotes (« ABC » in French), for a reader who
+        is not editing a file (a participant); else between straight quotes, as it is
+        typed in a file."""
+        shown = _show(self.value, normalise_language(lang or get_language())
+                      if typographic else None)
+        values = {"field": self.field or "-", "value": shown, **dict(self.params)}
+        count = values.get("count")
+        key = f"error.{self.code}"
+        text = tn(key, count, lang, **values) if isinstance(count, int) else \
+            t(key, lang, **values)
         fix = t(f"fix.{self.code}", lang, **values)
         return f"{text} {fix}" if fix and fix != f"fix.{self.code}" else text
 
@@ -90,8 +98,16 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
-def _show(value: object) -> str:
+#: Quotes around a value shown to someone who is not editing a file.
+QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("\u201c", "\u201d")}
+
+
+def _show(value: object, quotes: str | None = None) -> str:
     if value is None:
         return "-"
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    if isinstance(value, str):
+        opening, closing = QUOTES.get(quotes or "", ("'", "'"))
+        body = value if len(value) <= 78 else value[:75] + "..."
+        return f"{opening}{body}{closing}"
+    text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -5,6 +5,10 @@ Every string a person reads goes through :func:`t`. The catalogues are gettext
 ``msgid`` is a stable key such as ``cli.validate.ok``. Babel reads them directly,
 so there is no compile step. ``tests/test_i18n.py`` fails when a key is missing in
 either language or when code uses a key that no catalogue defines.
+
+Counts take the language's plural: :func:`tn` reads an entry written with
+``msgid_plural`` / ``msgstr[0]`` / ``msgstr[1]`` and picks the form with the
+catalogue's own rule (French: 0 and 1 singular; English: 1 only), from Babel.
 """
 
 from __future__ import annotations
@@ -20,16 +24,46 @@ _current: str | None = None
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Return the key -> text mapping of one language."""
+def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], str]:
+    """(key -> text, key -> plural forms, the plural rule as a C expression in n)."""
     from babel.messages.pofile import read_po
 
     merged: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    rule = "(n != 1)"
     for path in sorted((_LOCALE_DIR / lang).glob("*.po")):
         with path.open("rb") as handle:
             cat = read_po(handle, locale=lang)
-        merged.update({str(m.id): str(m.string) for m in cat if m.id})
-    return merged
+        for m in cat:
+            if not m.id:
+                continue
+            if m.pluralizable:
+                # the file's Plural-Forms header says how its forms are numbered
+                rule = cat.plural_expr
+                key = str(m.id[0])
+                forms = tuple(str(f) for f in m.string if f) or (key,)
+                plurals[key] = forms
+                merged[key] = forms[-1]  # t() of a plural key: its plural form
+            else:
+                merged[str(m.id)] = str(m.string)
+    return merged, plurals, rule
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the key -> text mapping of one language (a plural key: its plural)."""
+    return _read(lang)[0]
+
+
+def plural_forms(lang: str) -> dict[str, tuple[str, ...]]:
+    """The keys written with plural forms, and their forms, in one language."""
+    return _read(lang)[1]
+
+
+@cache
+def _plural_index(lang: str):
+    import gettext
+
+    return gettext.c2py(_read(lang)[2])
 
 
 def normalise_language(lang: str | None) -> str:
@@ -62,3 +96,29 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     code = normalise_language(lang) if lang else get_language()
     text = catalogue(code).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+def tn(key: str, count: int, lang: str | None = None, /, **values: object) -> str:
+    """Translate ``key`` for ``count`` things: « 1 réponse », « 2 réponses ».
+
+    ``count`` is also a placeholder (``{count}``). A key without plural forms is
+    translated as :func:`t` would.
+    """
+    code = normalise_language(lang) if lang else get_language()
+    forms = plural_forms(code).get(key)
+    if forms is None:
+        code, forms = DEFAULT_LANGUAGE, plural_forms(DEFAULT_LANGUAGE).get(key)
+    values = {"count": count, **values}
+    if not forms:
+        return t(key, lang, **values)
+    text = forms[min(_plural_index(code)(int(count)), len(forms) - 1)]
+    return text.format(**values)
+
+
+def texts(prefix: str, lang: str | None = None) -> dict[str, str]:
+    """Every text whose key starts with ``prefix.``, by the rest of its key
+    (``texts("page")["loading"]`` is ``t("page.loading")``)."""
+    code = normalise_language(lang) if lang else get_language()
+    start = prefix.rstrip(".") + "."
+    return {key[len(start):]: text for key, text in catalogue(code).items()
+            if key.startswith(start)}
