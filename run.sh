@@ -49,11 +49,13 @@ python_env() {
 }
 
 test_env() {
-  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core.
+  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core
+  # and for checking the phone page's built assets (tests/test_page_assets.py).
   apt_install chromium postgresql
   command -v npm >/dev/null 2>&1 || apt_install npm
-  if [ -f package.json ] && [ ! -d node_modules ]; then
-    say "installing the browser tests' npm packages"
+  if [ -f package.json ] && { [ ! -d node_modules ] ||
+      [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+    say "installing the npm packages (axe-core, the page's widget libraries, esbuild)"
     npm ci --no-audit --no-fund --silent
   fi
 }
