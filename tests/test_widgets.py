@@ -308,8 +308,10 @@ def test_pages_next_back_and_progress(store, workshop, questionnaire):
     form.back_button.click()
     assert form.page == 1
     form.page_widgets()[0].value = 2
-    assert "1 réponses sur 5" in form.progress.value
+    assert "1 réponse sur 5" in form.progress.value  # French plural: 0 and 1 singular
     assert "Règles : 50\u00a0%" in form.overview.value
+    form.page_widgets()[1].value = ["x"]
+    assert "2 réponses sur 5" in form.progress.value
 
 
 def test_required_questions_are_flagged_before_the_result(store, workshop):
@@ -320,7 +322,7 @@ def test_required_questions_are_flagged_before_the_result(store, workshop):
     form.next_button.click()
     form.finish_button.click()
     assert app.value == "fill"
-    assert "2 question(s) obligatoire(s)" in app.notice.text
+    assert "Il reste 2 questions obligatoires sans réponse" in app.notice.text
     assert form.page == 0  # the first page holding a missing answer
     g2 = form.widgets["g2"]
     assert "coopkit-missing" in g2._dom_classes

@@ -21,7 +21,7 @@ import traitlets
 
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Item, Questionnaire
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 from coopkit.widgets.html import (
     Notice,
     bar,
@@ -215,14 +215,15 @@ def group_picture_html(store: object, workshop: object, questionnaire: Questionn
     done = validated_count(store, workshop.id)  # type: ignore[attr-defined]
     title = heading(t("app.result.group_title", lang), 2)
     if done < k:
-        return title + paragraph(t("app.result.group_waiting", lang, k=k, n=done),
+        return title + paragraph(tn("app.result.group_waiting", k, lang, k=k, n=done),
                                  "coopkit-hint")
     from coopkit import analysis  # pandas: only once there is a picture to draw
 
     frame = analysis.select(store.answers_frame(workshop.id),  # type: ignore[attr-defined]
                             validated_only=True)
-    parts = [title, paragraph(t("app.result.group_intro", lang, n=done), "coopkit-hint")]
-    masked = t("app.result.masked", lang, k=k)
+    parts = [title, paragraph(tn("app.result.group_intro", done, lang, n=done),
+                              "coopkit-hint")]
+    masked = tn("app.result.masked", k, lang, k=k)
     if questionnaire.kind == "feelings":
         table = analysis.feelings_map(frame, by=[])
         top = max((it.max or 0 for it in questionnaire.items() if it.type == "intensity"),
@@ -260,9 +261,10 @@ class ResultWidget(widgets.VBox):
     """The participant's own result and, when allowed, the group's picture beside it.
 
     ``value`` is the own result as a plain dict (overall, sections, feelings, weak item
-    ids). ``show_group`` adds room for the group's picture and a refresh button; the
-    picture is drawn by :meth:`refresh_group` (called once the widget is on screen, so
-    the participant reads their own result while pandas loads).
+    ids). ``show_group`` (after validation) puts the group's picture and its refresh
+    button first, one's own result after; the picture is drawn by :meth:`refresh_group`
+    (called once the widget is on screen, so the participant reads the thank-you while
+    pandas loads).
     """
 
     value = traitlets.Dict()
@@ -283,17 +285,17 @@ class ResultWidget(widgets.VBox):
         self.notice = notice or Notice()
         safe = guarded(self.notice, lambda: self.lang)
         self.refresh_button.on_click(lambda _b: self.draw_group())
-        columns = widgets.HBox([self.own, self.group_picture])
+        live = show_group and store is not None and workshop is not None
+        group = widgets.VBox([self.group_picture, *([self.refresh_button] if live else [])])
+        group.add_class("coopkit-group-box")
+        columns = widgets.HBox([group, self.own] if show_group else [self.own, group])
         columns.add_class("coopkit-columns")
-        children: list[widgets.Widget] = [columns]
-        if show_group and store is not None and workshop is not None:
-            children.append(self.refresh_button)
-        super().__init__(children)
+        super().__init__([columns])
         self.add_class("coopkit-result")
         self.value = self.result.as_value()
         self.draw_group = safe(self.refresh_group)
         if not show_group:  # no empty half-page beside the result on a wide screen
-            self.group_picture.layout.display = "none"
+            group.layout.display = self.group_picture.layout.display = "none"
         if show_group and store is not None and workshop is not None:
             self.group_picture.value = heading(t("app.result.group_title", lang), 2) + \
                 paragraph(t("app.result.group_loading", lang), "coopkit-hint")
