@@ -25,6 +25,8 @@ import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';
 import { PageWidgetManager } from './manager.js';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+/** How long the loading screen waits for the kernel before saying something is wrong. */
+const SLOW_START = 30_000;
 /** An automatic reload at most this often (ms): never a reload loop. */
 const RELOAD_EVERY = 60_000;
 
@@ -88,25 +90,39 @@ function reloadOnce() {
   return true;
 }
 
+/** Resolves once the kernel's websocket is open; rejects if the kernel is gone. */
 function connected(kernel) {
   if (kernel.connectionStatus === 'connected') {
     return Promise.resolve();
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const watch = (_sender, status) => {
       if (status === 'connected') {
         kernel.connectionStatusChanged.disconnect(watch);
+        kernel.statusChanged.disconnect(gone);
         resolve();
       }
     };
+    const gone = (_sender, status) => {
+      if (status === 'dead') {
+        kernel.connectionStatusChanged.disconnect(watch);
+        kernel.statusChanged.disconnect(gone);
+        reject(new Error('the page\'s kernel is gone'));
+      }
+    };
     kernel.connectionStatusChanged.connect(watch);
+    kernel.statusChanged.connect(gone);
   });
 }
 
 function watchConnection(kernel) {
   let dead = false;
+  let wasConnected = false; // the first connection is the loading screen's business
   kernel.connectionStatusChanged.connect((_sender, status) => {
-    if (page.released) {
+    if (status === 'connected') {
+      wasConnected = true;
+    }
+    if (page.released || !wasConnected) {
       return;
     }
     if (status === 'connected') {
@@ -118,7 +134,7 @@ function watchConnection(kernel) {
     }
   });
   kernel.statusChanged.connect((_sender, status) => {
-    if (status === 'dead' && !page.released) {
+    if (status === 'dead' && !page.released && wasConnected) {
       dead = true;
       banner('lost', true);
     }
@@ -190,12 +206,16 @@ async function start() {
   page.kernel = kernel;
   watchConnection(kernel);
   const manager = new PageWidgetManager(kernel);
+  // no websocket after this long (a proxy that blocks them, a Wi-Fi that drops): say
+  // so, and keep trying; the questionnaire replaces the message if it comes after all
+  const slow = setTimeout(() => fail('failed'), SLOW_START);
   await connected(kernel);
   await manager.load();
   for (const node of placeholders) {
     const { model_id: modelId } = JSON.parse(node.textContent);
     await manager.displayInPlace(modelId, node);
   }
+  clearTimeout(slow);
   document.getElementById('coopkit-loading')?.remove();
   document.getElementById('coopkit-cells').hidden = false;
   document.documentElement.dataset.coopkit = 'ready';
