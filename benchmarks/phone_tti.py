@@ -14,13 +14,16 @@ from the start of the navigation:
 
 * **first paint** (``first-contentful-paint``);
 * **French loading screen**: « Préparation de votre questionnaire… » on screen ("-":
-  never; Voilà's own spinner says « Executing 3 of 3 »);
+  never; Voilà's own spinner says « Executing 3 of 3 »), then with the workshop's name;
 * **answerable**: the first question of the page (the group choice of the join link)
   drawn and live, i.e. a radio button visible and enabled (widgets are only drawn once
   the kernel has sent their state);
 * **kB** and **requests** before that moment: every HTTP response as it crossed the
   network (headers included, compressed when the server compressed), plus the
-  websocket frames received (the widgets' state);
+  websocket messages received (the widgets' state), counted decoded: the DevTools
+  Protocol gives no frame's size on the wire, and coopkit serve compresses them
+  (permessage-deflate; ~100 kB of JSON is ~10 kB deflated), so the total is an upper
+  bound;
 * **Q1 after « Commencer »**: from the tap on « Commencer » to the first question of
   the questionnaire answerable.
 
@@ -84,6 +87,10 @@ WATCH = """
       const text = document.getElementById('coopkit-loading-text');
       if (shown(text) && text.textContent.includes(%(loading)s)) seen.loading = now;
     }
+    if (seen.loading !== undefined && seen.name === undefined) {
+      const name = document.getElementById('coopkit-loading-name');
+      if (shown(name) && name.textContent.trim()) seen.name = now;
+    }
     if (seen.answerable === undefined && live('.coopkit-group input[type=radio]'))
       seen.answerable = now;
     if (seen.question === undefined && live('.coopkit-form .coopkit-item input'))
@@ -99,11 +106,15 @@ WATCH = """
 class Visit:
     first_paint: float | None = None
     loading: float | None = None
+    named: float | None = None
     answerable: float | None = None
     http_bytes: int = 0
     ws_bytes: int = 0
     requests: int = 0
     question: float | None = None
+    #: when the page arrived, and the moments coopkit's page marks (script run,
+    #: kernel connected, widget states received, widgets drawn)
+    steps: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def kilobytes(self) -> float:
@@ -166,14 +177,24 @@ def visit(browser, front: Front) -> Visit:
         paint = page.evaluate(
             "() => (performance.getEntriesByName('first-contentful-paint')[0] || {})"
             ".startTime")
+        marks = page.evaluate(
+            "() => Object.fromEntries(performance.getEntriesByType('mark')"
+            ".filter((m) => m.name.startsWith('coopkit:'))"
+            ".map((m) => [m.name.slice(8), m.startTime / 1000]))")
+        html = page.evaluate(
+            "() => { const n = performance.getEntriesByType('navigation')[0];"
+            " return n ? [n.responseStart / 1000, n.responseEnd / 1000] : []; }")
         result = Visit(first_paint=paint / 1000 if paint else None,
                        loading=seen["loading"] / 1000 if "loading" in seen else None,
+                       named=seen["name"] / 1000 if "name" in seen else None,
                        answerable=seen["answerable"] / 1000)
         t0 = min(starts)  # the page's own request: the navigation's start, CDP clock
         until = t0 + result.answerable
         result.requests = sum(1 for s in starts if s <= until)
         result.http_bytes = int(sum(n for ts, n in responses if ts <= until))
         result.ws_bytes = sum(n for ts, n in frames if ts <= until)
+        result.steps = {"page first byte": html[0] if html else None,
+                        "page last byte": html[1] if html else None, **marks}
         page.get_by_role("radio", name="Personnels des établissements", exact=True).check()
         tapped = page.evaluate("() => performance.now()")
         page.get_by_role("button", name="Commencer", exact=True).click()
@@ -200,9 +221,10 @@ def fmt(value: float | None, unit: str = "s", digits: int = 2) -> str:
 def report(fronts: Sequence[Front]) -> None:
     rows = [("first paint", lambda v: v.first_paint, "s", 2),
             ("French loading screen", lambda v: v.loading, "s", 2),
+            ("  with the workshop's name", lambda v: v.named, "s", 2),
             ("answerable (join link)", lambda v: v.answerable, "s", 2),
             ("kB before answerable", lambda v: v.kilobytes, "kB", 0),
-            ("  of which websocket", lambda v: v.ws_bytes / KB, "kB", 0),
+            ("  of which websocket (decoded)", lambda v: v.ws_bytes / KB, "kB", 0),
             ("requests before answerable", lambda v: v.requests, "", 0),
             ("Q1 after « Commencer »", lambda v: v.question, "s", 2)]
     width = 30
@@ -214,6 +236,12 @@ def report(fronts: Sequence[Front]) -> None:
         cells = [fmt(median([get(v) for v in f.visits]), unit, digits) for f in fronts]
         print(f"{name:<{width}}" + "".join(f"{c:>22}" for c in cells))
     print()
+    for f in fronts:
+        names = [n for n in f.visits[0].steps if all(n in v.steps for v in f.visits)]
+        if names:
+            print(f"{f.label}, on the way (median s): " + ", ".join(
+                f"{n} {fmt(median([v.steps[n] for v in f.visits]), '')}".rstrip()
+                for n in names))
     for f in fronts:
         print(f"{f.label}: answerable per visit "
               + ", ".join(fmt(v.answerable) for v in f.visits))

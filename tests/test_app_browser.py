@@ -11,6 +11,7 @@ import gzip
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
@@ -252,3 +253,15 @@ def test_the_page_is_light_its_files_cached_a_year_and_sent_precompressed(
                                     timeout=TIMEOUT_MS / 1000) as response:
             assert response.headers.get("Content-Encoding") is None
             assert response.read() == (static / name).read_bytes()
+
+
+def test_a_mistyped_address_gets_a_french_page(app_server: AppServer):
+    """Voilà redirects any other address to its file handler, which refuses it: the
+    refusal is a short page in the server's language, with nothing of the server."""
+    for address in ("autre/page", "voila/templates/coopkit/static/absent.js"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(app_server.base + address, timeout=TIMEOUT_MS / 1000)
+        body = refused.value.read().decode("utf-8")
+        assert refused.value.code in (403, 404)
+        assert '<html lang="fr">' in body and "Page introuvable" in body
+        assert "Forbidden" not in body and "Tornado" not in body

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from voila.app import Voila
-from voila.static_file_handler import TemplateStaticFileHandler
+from voila.static_file_handler import AllowListFileHandler, TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from coopkit.i18n import get_language, texts
@@ -75,7 +75,32 @@ def page_resources(lang: str | None = None) -> dict[str, Any]:
             "texts": page}
 
 
-class PrecompressedStaticHandler(TemplateStaticFileHandler):
+def error_page(status: int, lang: str | None = None) -> str:
+    """A short error page in coopkit's words (a file handler's errors: a mistyped
+    address ends there), with no server detail."""
+    from html import escape
+
+    page = page_resources(lang)
+    words = page["texts"]
+    title, text = ((words["not_found_title"], words["not_found"]) if status in (403, 404)
+                   else (words["error_title"], words["error"]))
+    return (f'<!DOCTYPE html><html lang="{escape(page["lang"])}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title></head><body style=\"font-family:system-ui,"
+            'sans-serif;font-size:16px;padding:32px 16px;text-align:center">'
+            f"<h1 style=\"font-size:1.3rem\">{escape(title)}</h1><p>{escape(text)}</p>"
+            "</body></html>")
+
+
+class CoopkitErrors:
+    """Errors of a file handler shown as :func:`error_page`."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(error_page(status_code))
+
+
+class PrecompressedStaticHandler(CoopkitErrors, TemplateStaticFileHandler):
     """A template's static file; its ``.gz`` twin when the browser accepts gzip; a year
     of cache when the address is versioned."""
 
@@ -105,8 +130,9 @@ class PrecompressedStaticHandler(TemplateStaticFileHandler):
         if "v" in self.request.arguments:
             self.set_header("Cache-Control", f"max-age={self.CACHE_MAX_AGE}, immutable")
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.finish(f"{status_code}")  # no server details on a missing file
+class FilesHandler(CoopkitErrors, AllowListFileHandler):
+    """Voilà's ``/voila/files/`` (where a mistyped address is redirected; nothing is
+    allowed there): its refusal in coopkit's words."""
 
 
 class PageHandler(TornadoVoilaHandler):
@@ -147,7 +173,7 @@ class CoopkitVoila(Voila):
 
     def init_handlers(self) -> list:
         swap = {TemplateStaticFileHandler: PrecompressedStaticHandler,
-                TornadoVoilaHandler: PageHandler}
+                TornadoVoilaHandler: PageHandler, AllowListFileHandler: FilesHandler}
         handlers = []
         for spec in super().init_handlers():
             if isinstance(spec, tuple) and len(spec) >= 2 and spec[1] in swap:
