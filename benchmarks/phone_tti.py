@@ -131,18 +131,34 @@ class Front:
 
 
 @contextmanager
-def serve_with(template: str, data: Path, expect: int) -> Iterator[Server]:
+def serve_with(template: str, data: Path, expect: int, code: Path | None = None
+               ) -> Iterator[Server]:
     """``coopkit serve`` through its Python API with the given page template; refills
-    postponed past the benchmark, so that no kernel starts while a phone is measured."""
+    postponed past the benchmark, so that no kernel starts while a phone is measured.
+    With ``code`` (another checkout, e.g. the main branch's), that checkout's own
+    ``coopkit serve`` command with its own defaults instead."""
     port = free_port()
     command = [sys.executable, "-c", (
         "import sys; from pathlib import Path; from coopkit.serving import serve; "
         f"sys.exit(serve.serve(serve.ServeOptions(data=Path({str(data)!r}), port={port}, "
         f"expect={expect}, fill_delay=3600, template={template!r})))")]
+    if code is not None:
+        command = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
+                   "--port", str(port), "--expect", str(expect), "--fill-delay", "3600"]
     from coopkit.serving import serve as serving
 
-    server = Server(f"serve ({template})", _start(command, data / "bench.log"), port,
-                    serving.pool_size(expect))
+    saved = os.environ.get("PYTHONPATH")
+    if code is not None:
+        os.environ["PYTHONPATH"] = str(code)  # the server's code only; the script's is ours
+    try:
+        proc = _start(command, data / "bench.log", cwd=code)
+    finally:
+        if code is not None:
+            if saved is None:
+                os.environ.pop("PYTHONPATH")
+            else:
+                os.environ["PYTHONPATH"] = saved
+    server = Server(f"serve ({template})", proc, port, serving.pool_size(expect))
     try:
         _wait_ready(server, warm=True)
         yield server
@@ -244,7 +260,8 @@ def report(fronts: Sequence[Front]) -> None:
                 for n in names))
     for f in fronts:
         print(f"{f.label}: answerable per visit "
-              + ", ".join(fmt(v.answerable) for v in f.visits))
+              + ", ".join(fmt(v.answerable) for v in f.visits)
+              + "; Q1 after « Commencer » " + ", ".join(fmt(v.question) for v in f.visits))
     old, new = fronts
     old_t = median([v.answerable for v in old.visits])
     new_t = median([v.answerable for v in new.visits])
@@ -266,15 +283,21 @@ def report(fronts: Sequence[Front]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, default=None, metavar="CHECKOUT",
+                        help="serve the 'before' page with another checkout's code and "
+                             "its coopkit serve (e.g. the main branch's), not Voilà's "
+                             "lab template on this code")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
           "(figures are only comparable on an otherwise idle machine)", flush=True)
     started = time.monotonic()
-    fronts = [Front("Voilà lab (before)", "lab"), Front("coopkit page", "coopkit")]
+    before = "before (its code)" if args.before else "Voilà lab (before)"
+    fronts = [Front(before, "lab"), Front("coopkit page", "coopkit")]
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="coopkit-phone-") as tmp, \
-            serve_with("lab", _data(tmp, "lab", fronts[0]), args.runs) as lab, \
+            serve_with("lab", _data(tmp, "lab", fronts[0]), args.runs,
+                       args.before) as lab, \
             serve_with("coopkit", _data(tmp, "coopkit", fronts[1]), args.runs) as ours, \
             sync_playwright() as pw:
         fronts[0].server, fronts[1].server = lab, ours

@@ -1,5 +1,9 @@
 """Small HTML pieces shared by the participant widgets: escaping, headings, bars, the
-stylesheet, and the one message area where errors are shown politely.
+stylesheet, the one message area where errors are shown politely, and what the page
+around the widgets is told (:class:`PageScript`, :func:`page_head`: scroll, address,
+language and title, freeing the kernel once done). Knows nothing of the store, nor of
+which Voilà template draws the page (in one without ``coopkitPage``, the page's part
+does nothing).
 
 ``ipywidgets.HTML`` inserts its value as raw HTML: every text that comes from a
 participant *or* a questionnaire goes through :func:`esc` before it is put in one.
