@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # coopkit's two entry points, from a fresh clone on Debian/Ubuntu with Python 3.11+:
-#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on notebooks/)
+#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on the notebooks)
 #   ./run.sh test    set everything up (system packages included), then run every test
+# and any other coopkit command through the same environment, without activating it:
+#   ./run.sh demo --reset, ./run.sh export ..., ./run.sh serve, ./run.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -50,8 +52,9 @@ python_env() {
 
 test_env() {
   # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core
-  # and for checking the phone page's built assets (tests/test_page_assets.py).
-  apt_install chromium postgresql
+  # and for checking the phone page's built assets (tests/test_page_assets.py),
+  # LibreOffice Calc (headless) to open the CSV exports as a spreadsheet user would.
+  apt_install chromium postgresql libreoffice-calc-nogui
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && { [ ! -d node_modules ] ||
       [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
@@ -77,8 +80,13 @@ case "${1:-}" in
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
-  *)
-    echo "usage: ./run.sh start | test" >&2
+  "")
+    echo "usage: ./run.sh start | test | COMMAND [OPTIONS]  (any coopkit command, e.g. ./run.sh demo --reset)" >&2
     exit 2
+    ;;
+  *)
+    # the README's `coopkit ...` commands, run with this checkout's environment
+    python_env
+    exec "$VENV/bin/coopkit" "$@"
     ;;
 esac

@@ -8,6 +8,15 @@ cell (``data_type = "s"``) with Excel's *quote prefix* style, so it shows and st
 typed, even when someone edits the cell. In CSV files, where no cell type exists, the
 text gets a leading apostrophe (the OWASP advice), see :func:`csv_safe`.
 
+A CSV file is not always read with the separator it was written with: French Excel
+splits on ``;``, LibreOffice asks, a "," file is often opened with ";" and the reverse.
+Read with the other separator, a cell starts after *any* ``,`` or ``;`` of a text, and
+quotes no longer protect it (a quote in the middle of a field is a plain character).
+So :func:`csv_safe` also puts an apostrophe after every ``,``, ``;`` or tab that a
+formula character follows, and turns line breaks into spaces (read with the other
+separator, a line break inside quotes starts a new row): whichever separator the
+spreadsheet uses, no cell of the file starts with a formula character.
+
 Characters XML forbids (control characters) are dropped instead of crashing the export.
 Shared by the exports and the XLSForm writer; knows nothing of coopkit's other modules.
 """
@@ -15,13 +24,27 @@ Shared by the exports and the XLSForm writer; knows nothing of coopkit's other m
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is loaded by whoever writes a workbook, not by a CSV or PDF
+    from openpyxl.worksheet.worksheet import Worksheet
+
+#: Control characters an xlsx file cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 #: First characters that make a spreadsheet read a text as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+#: Characters after which some reading of a CSV file starts a new cell.
+CELL_BREAKS = (",", ";", "\t")
+#: Line breaks as Python's ``str.splitlines`` knows them (spreadsheets know fewer).
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+#: The start of a text, or a cell break, followed (after spaces and quotes, which a
+#: spreadsheet may trim or take as a text delimiter) by a formula character.
+_RISKY_CELL = re.compile(r"(^|[,;\t])(?=[ \"]*[=+\-@\t])")
 
 
 def is_risky(text: str) -> bool:
@@ -30,10 +53,16 @@ def is_risky(text: str) -> bool:
 
 
 def csv_safe(value: object) -> object:
-    """A value for a CSV cell: risky texts get a leading apostrophe; numbers untouched."""
-    if isinstance(value, str) and is_risky(value):
-        return "'" + value
-    return value
+    """A value for a CSV cell, safe whichever separator (``,`` or ``;``) reads it.
+
+    Texts: line breaks become spaces, and an apostrophe goes at the start and after
+    each ``,``, ``;`` or tab where a formula character (``= + - @`` or a tab) would
+    otherwise open a cell, e.g. ``"a;=1"`` -> ``"a;'=1"``. Numbers are untouched.
+    """
+    if not isinstance(value, str):
+        return value
+    text = _LINE_BREAKS.sub(" ", value)
+    return _RISKY_CELL.sub(lambda found: found.group(1) + "'", text)
 
 
 def clean_text(text: str) -> str:

@@ -8,15 +8,22 @@ never calls ``plt.show()`` nor creates a figure, and does not touch global setti
 Made to be read on a projector: large type, colour-blind-safe colours (the Okabe-Ito
 palette for categories, ``cividis`` for intensities) and never colour alone to carry a
 meaning (hatches and text too). Labels are French by default, English with
-``lang="en"`` (through :func:`coopkit.i18n.t`). Cells masked for anonymity (fewer than k
-respondents) are hatched grey and marked "< k"; cells with no answer show "—".
+``lang="en"`` (through :func:`coopkit.i18n.t`), numbers too: one decimal separator and
+one percent spacing per language (0,53 and 26 % in French, 0.53 and 26% in English), on
+the values, the axes and the colour bars alike. Groups are named by their label: the
+method's catalogue for its own groups, ``groups={id: label}`` for a questionnaire's own
+groups (``coopkit.exports`` passes them). Cells hidden for anonymity (fewer than k
+respondents, or hidden with a small group: see :func:`coopkit.analysis.mask`) are
+hatched grey and marked "masqué" / "hidden", the same for both reasons so that a
+reader cannot tell the small one; cells with no answer show "—"; a chart with no
+answer at all says « Pas encore de réponse. » instead of drawing empty axes.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,11 +31,13 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.analysis import DEFAULT_K, EMPTY, MASKED, OK
+from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
-from coopkit.i18n import get_language, normalise_language, t
+from coopkit.i18n import format_number, format_percent, get_language, normalise_language, t
 
 #: Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -39,6 +48,8 @@ MASK_FACE, MASK_EDGE, MASK_HATCH = "#e0e0e0", "#7f7f7f", "///"
 FONT, SMALL, TITLE = 14, 12, 17
 
 Artists = dict[str, Any]
+#: Readable group names by id (a questionnaire's own groups), see the module doc.
+GroupNames = Mapping[str, str] | None
 
 
 # ------------------------------------------------------------------------- helpers
@@ -51,26 +62,36 @@ def _k(frame: pd.DataFrame) -> int:
     return int(frame.attrs.get("k", DEFAULT_K))
 
 
-def _label(kind: str, ident: object, lang: str) -> str:
-    """A method label (group, theme, feeling...) or the id itself when unknown."""
+def _label(kind: str, ident: object, lang: str, groups: GroupNames = None) -> str:
+    """A method label (group, theme, feeling...) or the id itself when unknown; a
+    group's name from ``groups`` first."""
     if ident is None or (isinstance(ident, float) and math.isnan(ident)):
         return "—"
+    if kind == "group" and groups and str(ident) in groups:
+        return str(groups[str(ident)])
     key = f"method.{kind}.{ident}"
     text = t(key, lang)
     return str(ident) if text == key else text
 
 
 def _number(value: float, lang: str, digits: int = 2) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "fr" else text
+    return format_number(value, lang, digits)
 
 
 def _percent(value: float, lang: str) -> str:
-    return f"{value * 100:.0f}\u202f%" if lang == "fr" else f"{value * 100:.0f}%"
+    return format_percent(value, lang)
 
 
-def _wrap(text: str, width: int, lines: int = 3) -> str:
-    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder="…"))
+def _decimal_axis(axis: Any, lang: str, digits: int) -> None:
+    """Tick labels of ``axis`` with the language's decimal separator."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, lang, digits)))
+
+
+def _wrap(text: str, width: int, lines: int | None = 3) -> str:
+    """``text`` on lines of ``width`` characters; past ``lines`` lines it is cut with
+    "…" (``lines=None``: never cut). Words are never broken."""
+    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder="…",
+                                    break_long_words=False, break_on_hyphens=False))
 
 
 def _title(ax: Axes, title: str, subtitle: str | None = None, *,
@@ -78,9 +99,17 @@ def _title(ax: Axes, title: str, subtitle: str | None = None, *,
     made = [ax.set_title(title, fontsize=TITLE, fontweight="bold", loc="left",
                          pad=pad if pad is not None else 30 if subtitle else 12)]
     if subtitle:
-        made.append(ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=SMALL,
+        made.append(ax.text(0, 1.02, _wrap(subtitle, 80, None), transform=ax.transAxes,
+                            fontsize=SMALL,
                             va="bottom", ha="left", color="#333333"))
     return made
+
+
+def _no_answer(ax: Axes, title: str, lang: str) -> Any:
+    """An empty picture saying so: « Pas encore de réponse. » in the middle, no axes."""
+    ax.axis("off")
+    return ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                   fontsize=FONT, transform=ax.transAxes)
 
 
 def _mask_patch(ax: Axes, x: float, y: float, width: float, height: float) -> Rectangle:
@@ -110,11 +139,11 @@ def _breakdown(frame: pd.DataFrame, stop: str) -> list[str]:
     return cols[: cols.index(stop)] if stop in cols else []
 
 
-def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
+def _row_name(row: pd.Series, by: Sequence[str], lang: str, groups: GroupNames = None) -> str:
     parts = []
     for col in by:
         value = row[col]
-        parts.append(_label("group", value, lang) if col == "group" else
+        parts.append(_label("group", value, lang, groups) if col == "group" else
                      ("—" if value is None or pd.isna(value) else str(value)))
     return " · ".join(parts)
 
@@ -122,25 +151,27 @@ def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
 # ------------------------------------------------------------------- feelings map
 
 def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
-                      feeling: str | None = None, colorbar: bool = True) -> Artists:
+                      feeling: str | None = None, colorbar: bool = True,
+                      groups: GroupNames = None) -> Artists:
     """Heatmap of :func:`coopkit.analysis.feelings_map`: breakdowns (groups) in rows,
-    theme x feeling in columns (or the three themes of one ``feeling``).
+    theme x feeling in columns, trust beside them when it was measured (or the three
+    themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
-    "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
+    "masqué", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
     and ``empty`` (their patches), ``colorbar``, ``title``.
     """
     lang = _lang(lang)
     k = _k(fmap)
     by = _breakdown(fmap, "theme")
     data = fmap if feeling is None else fmap[fmap["feeling"] == feeling]
-    columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
+    present = set(fmap["feeling"]) if "feeling" in fmap else set()
+    rows_ids = [f for f in method.MAP_ROWS if f in present or f in method.FEELING_IDS]
+    columns = [(th, f) for th in method.THEME_IDS for f in rows_ids
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    if data.empty:
-        ax.axis("off")
-        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
-                       fontsize=FONT, transform=ax.transAxes)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.feelings_map.title", lang), lang)
         made = _title(ax, t("chart.feelings_map.title", lang))
         return {"image": None, "cells": [], "masked": [], "empty": [], "colorbar": None,
                 "title": made[0], "note": note}
@@ -162,7 +193,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         elif row["status"] == MASKED:
             masked.append(_mask_patch(ax, j - 0.5, i - 0.5, 1, 1))
             texts.append(ax.text(j, i, t("chart.masked", lang, k=k), ha="center",
-                                 va="center", fontsize=FONT, color="black", zorder=3))
+                                 va="center", fontsize=SMALL - 1, color="black", zorder=3))
         else:
             patch = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
                               edgecolor="#bbbbbb", zorder=2)
@@ -172,19 +203,21 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                                  color="#555555", zorder=3))
     ax.set_xticks(range(len(columns)))
     if feeling is None:
-        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
-                           rotation=0)
+        per = len(rows_ids)  # 3 feelings, or 4 with trust: smaller labels then
+        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns],
+                           fontsize=SMALL if per <= 3 else SMALL - 2, rotation=0)
         blend = blended_transform_factory(ax.transData, ax.transAxes)
         for n, theme in enumerate(method.THEME_IDS):
-            ax.text(3 * n + 1, 1.01, _wrap(_label("theme", theme, lang), 26), ha="center",
-                    va="bottom", fontsize=SMALL, fontweight="bold", transform=blend)
+            ax.text(per * n + (per - 1) / 2, 1.01, _wrap(_label("theme", theme, lang), 26),
+                    ha="center", va="bottom", fontsize=SMALL, fontweight="bold",
+                    transform=blend)
             if n:
-                ax.axvline(3 * n - 0.5, color="white", linewidth=4)
+                ax.axvline(per * n - 0.5, color="white", linewidth=4)
     else:
         ax.set_xticklabels([_wrap(_label("theme", th, lang), 18) for th, _ in columns],
                            fontsize=SMALL)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_wrap(_row_name(r, by, lang), 24) for _, r in rows.iterrows()]
+    ax.set_yticklabels([_wrap(_row_name(r, by, lang, groups), 24) for _, r in rows.iterrows()]
                        if by else [t("analysis.overall", lang)], fontsize=FONT)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -194,104 +227,115 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
             f"{title}: {_label('feeling', feeling, lang)}"
     made = _title(ax, title, pad=58 if feeling is None else 12)
-    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    ax.set_xlabel(_wrap(t("chart.feelings_map.legend", lang, k=k), 100, None), fontsize=SMALL,
+                  labelpad=10)
     bar = None
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
         bar.set_label(t("chart.feelings_map.colorbar", lang), fontsize=SMALL)
         bar.ax.tick_params(labelsize=SMALL)
+        _decimal_axis(bar.ax.yaxis, lang, 1)
     return {"image": image, "cells": texts, "masked": masked, "empty": empty,
             "colorbar": bar, "title": made[0]}
 
 
 # ----------------------------------------------------------------------- tendency
 
-_VERTICES = {"cooperatif": (0.5, math.sqrt(3) / 2), "opportuniste": (0.0, 0.0),
-             "individualiste": (1.0, 0.0)}
+#: One colour and one hatch per behaviour (never colour alone).
+BEHAVIOUR_STYLE = {"cooperatif": ("#009E73", ""), "opportuniste": ("#D55E00", "xx"),
+                   "individualiste": ("#0072B2", "..")}
+#: Where, in data units of the 0..1 pressure axis, the group names and readings start.
+_NAME_X, _READING_X = -1.0, 1.2
 
 
-def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) -> Artists:
-    """Each group placed in the triangle of the three behaviours
+def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None,
+                    groups: GroupNames = None) -> Artists:
+    """Each group's three pressures as bars, with what they lean towards in words
     (:func:`coopkit.analysis.tendencies`).
 
-    A group sits at the barycentre of the corners weighted by its shares: the nearer a
-    corner, the stronger that tendency; the dashed lines split the triangle where each
-    behaviour dominates. Masked groups are listed under the triangle, not placed.
-    Returns ``outline``, ``corners`` (texts), ``points``, ``labels``, ``masked`` (the
-    note or None), ``caption``, ``title``.
+    One band per group: the cooperative, opportunist and individualist pressures (0..1)
+    side by side, the reading beside them (« penche vers… », « pas de tendance nette »,
+    « confiance non mesurée »), and the group's overall intensity (how strongly it
+    feels anything) as a grey bar underneath: direction and magnitude are read
+    together. Masked groups are named below, not drawn. Returns ``bars`` (per
+    behaviour), ``readings`` (texts), ``intensity`` (bars), ``masked`` (the note or
+    None), ``caption``, ``title``, ``note`` (when there is nothing to draw).
     """
     lang = _lang(lang)
     k = _k(tend)
     by = _breakdown(tend, "attrait")
-    corners = np.array([_VERTICES[b] for b in method.BEHAVIOUR_IDS])
-    ring = np.vstack([corners, corners[:1]])
-    (outline,) = ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=2)
-    centre = corners.mean(axis=0)
-    for a, b in ((0, 1), (1, 2), (2, 0)):
-        middle = (corners[a] + corners[b]) / 2
-        ax.plot([centre[0], middle[0]], [centre[1], middle[1]], color="#999999",
-                linestyle="--", linewidth=1)
-    corner_texts = []
-    offsets = {"cooperatif": (0, 0.05, "center", "bottom"),
-               "opportuniste": (-0.02, -0.05, "center", "top"),
-               "individualiste": (0.02, -0.05, "center", "top")}
-    for behaviour in method.BEHAVIOUR_IDS:
-        x, y = _VERTICES[behaviour]
-        dx, dy, ha, va = offsets[behaviour]
-        corner_texts.append(ax.text(x + dx, y + dy, _label("behaviour", behaviour, lang),
-                                    ha=ha, va=va, fontsize=FONT + 1, fontweight="bold"))
-    placed, hidden, shares_text = [], [], []
-    for _, row in tend.iterrows():
-        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
-        if row["status"] != OK or pd.isna(row["cooperatif"]):
-            if row["status"] == MASKED:
-                hidden.append(name)
-            continue
-        shares = np.array([row[b] for b in method.BEHAVIOUR_IDS], dtype=float)
-        placed.append((name, int(row["n"]), *(shares @ corners)))
-        shares_text.append(" · ".join(
-            f"{_label('behaviour', b, lang)} {_percent(v, lang)}"
-            for b, v in zip(method.BEHAVIOUR_IDS, shares, strict=True)))
-    points, numbers, labels = [], [], []
-    # Each point carries a number; the list beside the triangle names the group, its n
-    # and its three shares (no label collides with another, however close the points).
-    for i, (name, n, x, y) in enumerate(placed):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        points.append(ax.scatter([x], [y], s=520, color=colour, edgecolor="black",
-                                 linewidth=1.2, zorder=3 + i / 100))
-        numbers.append(ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=FONT,
-                               fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
-        labels.append(ax.text(1.12, 0.86 - i * 0.2, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
-                              ha="left", va="center", fontsize=FONT, fontweight="bold",
-                              color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
-                                                   "ec": colour, "lw": 2.5}))
-    for i, text in enumerate(shares_text):
-        ax.text(1.14, 0.86 - i * 0.2 - 0.075, text, ha="left", va="center", fontsize=SMALL,
-                color="#333333")
+    shown = tend[tend["status"].eq(OK)] if "status" in tend else tend.iloc[0:0]
+    hidden = [(_row_name(r, by, lang, groups) if by else t("analysis.overall", lang))
+              for _, r in tend.iterrows() if r.get("status") == MASKED]
+    made_title = _title(ax, t("chart.tendency.title", lang))
+    bars: dict[str, list[Any]] = {b: [] for b in method.BEHAVIOUR_IDS}
+    readings, intensity = [], []
     note = None
+    if shown.empty:
+        ax.axis("off")
+        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                       fontsize=FONT, transform=ax.transAxes)
+    height = 0.22
+    for i, (_, row) in enumerate(shown.iterrows()):
+        y = -i * 1.25
+        for j, b in enumerate(method.BEHAVIOUR_IDS):
+            value = row[f"pressure_{b}"]
+            colour, hatch = BEHAVIOUR_STYLE[b]
+            known = not pd.isna(value)
+            bar = ax.barh(y + (1 - j) * height, value if known else 0, height=height * 0.9,
+                          color=colour, hatch=hatch, edgecolor="white", linewidth=0)
+            bars[b].append(bar[0])
+            ax.text(-0.01, y + (1 - j) * height, _label("behaviour", b, lang), ha="right",
+                    va="center", fontsize=SMALL)
+            ax.text((value if known else 0) + 0.01, y + (1 - j) * height,
+                    _number(value, lang) if known else t("tendency.not_read", lang),
+                    ha="left", va="center", fontsize=SMALL)
+        level = row["intensity"]
+        intensity.append(ax.barh(y - 2.1 * height, level, height=height * 0.5,
+                                 color="#999999")[0])
+        ax.text(level + 0.01, y - 2.1 * height,
+                t("tendency.intensity", lang, value=_number(level, lang)), ha="left",
+                va="center", fontsize=SMALL - 1, color="#333333")
+        name = _row_name(row, by, lang, groups) if by else t("analysis.overall", lang)
+        ax.text(_NAME_X, y, f"{_wrap(name, 20, 2)}\n(n={int(row['n'])})", ha="left",
+                va="center", fontsize=FONT, fontweight="bold")
+        readings.append(ax.text(_READING_X, y, _wrap(tendency_phrase(row["reading"], lang),
+                                                     22),
+                                ha="left", va="center", fontsize=FONT, fontweight="bold"))
+    if not shown.empty:
+        ax.set_xlim(_NAME_X - 0.02, _READING_X + 0.75)
+        ax.spines["bottom"].set_bounds(0, 1)
+        ax.set_ylim(-(len(shown) - 1) * 1.25 - 0.75, 0.55)
+        ax.set_yticks([])
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.set_xticklabels([_number(v, lang, 2) for v in (0, 0.25, 0.5, 0.75, 1)],
+                           fontsize=SMALL)
+        for spine in ("top", "right", "left"):
+            ax.spines[spine].set_visible(False)
+        ax.set_xlabel(t("chart.tendency.axis", lang), fontsize=SMALL)
+    masked_note = None
     if hidden:
-        note = ax.text(0.5, -0.2, _wrap(t("chart.tendency.masked", lang, k=k,
-                                          groups=", ".join(hidden)), 70),
-                       ha="center", va="top", fontsize=SMALL, color="#333333")
-    caption = ax.text(0.5, -0.12, t("chart.tendency.caption", lang),
-                      ha="center", va="top", fontsize=SMALL, style="italic")
-    ax.set_xlim(-0.15, 2.1)
-    ax.set_ylim(-0.32, 1.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    made = _title(ax, t("chart.tendency.title", lang))
-    return {"outline": outline, "corners": corner_texts, "points": points,
-            "numbers": numbers, "labels": labels,
-            "masked": note, "caption": caption, "title": made[0]}
+        masked_note = ax.text(0, -0.24 if not shown.empty else 0.2,
+                              _wrap(t("chart.tendency.masked", lang, k=k,
+                                      groups=", ".join(hidden)), 90),
+                              transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                              color="#333333")
+    caption = ax.text(0, -0.13 if not shown.empty else 0.1,
+                      _wrap(t("chart.tendency.caption", lang), 110),
+                      transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                      style="italic")
+    return {"bars": bars, "readings": readings, "intensity": intensity,
+            "masked": masked_note, "caption": caption, "title": made_title[0], "note": note}
 
 
 # ---------------------------------------------------------------------- readiness
 
-def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> Artists:
+def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None,
+                   groups: GroupNames = None) -> Artists:
     """Horizontal bars of :func:`coopkit.analysis.readiness` (any level): one bar per
     unit, grouped by breakdown (e.g. per group) when the frame has one.
 
-    Scores are shown in %; masked bars are hatched and say "< k", empty ones "—".
+    Scores are shown in %; masked bars are hatched and say "masqué", empty ones "—".
     Returns ``bars`` (drawn scores), ``masked`` (patches), ``values`` (texts),
     ``legend`` (None without breakdown), ``title``.
     """
@@ -300,9 +344,14 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     by = _breakdown(rdy, "label")
     by = [c for c in by if c not in ("item_id", "section_id", "subsection_id", "principle",
                                      "unit")]
+    if rdy.empty or rdy["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.readiness.title", lang), lang)
+        made = _title(ax, t("chart.readiness.title", lang))
+        return {"bars": [], "masked": [], "values": [], "legend": None, "title": made[0],
+                "note": note}
     units = rdy["label"].drop_duplicates().tolist()
     series = rdy[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    height = 0.8 / len(series)
+    height = 0.8 / max(len(series), 1)
     bars, masked, values, handles = [], [], [], []
     for s, (_, key) in enumerate(series.iterrows()):
         part = rdy
@@ -325,7 +374,7 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
             else:
                 values.append(ax.text(1, y, "—", va="center", fontsize=SMALL))
         if by:
-            name = _row_name(key, by, lang)
+            name = _row_name(key, by, lang, groups)
             handles.append(Rectangle((0, 0), 1, 1, facecolor=colour, hatch=hatch,
                                      edgecolor="white", label=name))
     ax.set_yticks(range(len(units)))
@@ -353,10 +402,12 @@ _PARTS = (("dispersion", 2 / 3, "chart.divergence.dispersion", ""),
 
 
 def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
-                    limit: int = 8) -> Artists:
+                    limit: int = 8, label_lines: int | None = None) -> Artists:
     """The most divisive items of :func:`coopkit.analysis.divergence`, most divisive on
     top: each bar is the divergence index split into its three parts (spread of
-    answers, answers at both extremes, gap between groups).
+    answers, answers at both extremes, gap between groups). Statements are shown in
+    full, wrapped (``label_lines`` cuts them after that many lines, e.g. on a small
+    screen).
 
     Masked items are not drawn; a note counts them. Returns ``segments`` (one list of
     bars per part), ``labels`` (the item labels shown), ``values``, ``legend``,
@@ -364,9 +415,14 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     """
     lang = _lang(lang)
     k = _k(div)
+    if div.empty or div["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.divergence.title", lang), lang)
+        made = _title(ax, t("chart.divergence.title", lang))
+        return {"segments": [[] for _ in _PARTS], "labels": [], "values": [], "legend": None,
+                "masked": None, "title": made[0], "note": note}
     shown = div[div["status"] == OK].head(limit)
-    names = [_wrap(n, 40, 2) for n in (shown["label"] if "label" in shown else
-                                       shown["item_id"])]
+    names = [_wrap(n, 48, label_lines) for n in (shown["label"] if "label" in shown else
+                                                 shown["item_id"])]
     y = np.arange(len(shown))
     left = np.zeros(len(shown))
     segments = []
@@ -380,9 +436,10 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
               for x, yy, v in zip(left, y, shown["index"], strict=True)]
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=SMALL)
-    ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
+    ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.tick_params(axis="x", labelsize=SMALL)
+    _decimal_axis(ax.xaxis, lang, 1)
     ax.set_xlabel(t("chart.divergence.axis", lang), fontsize=SMALL)
     ax.spines[["top", "right"]].set_visible(False)
     legend = ax.legend(fontsize=SMALL, loc="lower right", frameon=True)
@@ -399,18 +456,28 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
 # ---------------------------------------------------------------------------- waves
 
 def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
-               feeling: str | None = None) -> Artists:
+               feeling: str | None = None, groups: GroupNames = None,
+               labels: bool = True) -> Artists:
     """T0 against T1 (:func:`coopkit.analysis.waves`): one line per group x theme
     (x feeling), an open dot for T0, a filled one for T1 and an arrow for what moved,
-    with the change and ``n``. Masked lines say "< k".
+    with the change and ``n``. Masked lines say "masqué"; a line one wave has no answer
+    for shows the other wave's dot and says which wave is missing.
 
-    Returns ``before`` and ``after`` (scatter collections), ``arrows``, ``deltas``
-    (texts), ``masked`` (patches), ``labels`` (row names), ``legend``, ``title``.
+    The axis is the mean intensity of feelings when the frame is broken down by theme
+    or feeling, else the mean score. ``labels=False`` leaves the row names out (for a
+    panel beside another one that shows them). Returns ``before`` and ``after``
+    (scatter collections), ``arrows``, ``deltas`` (texts), ``masked`` (patches),
+    ``labels`` (row names), ``legend``, ``title``.
     """
     lang = _lang(lang)
     k = _k(wv)
     data = wv if feeling is None or "feeling" not in wv else wv[wv["feeling"] == feeling]
     data = data.reset_index(drop=True)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.waves.title", lang), lang)
+        made = _title(ax, t("chart.waves.title", lang))
+        return {"before": None, "after": None, "arrows": [], "deltas": [], "masked": [],
+                "labels": [], "legend": None, "title": made[0], "note": note}
     keys = _breakdown(data, "mean0")
     names = []
     for _, row in data.iterrows():
@@ -419,14 +486,15 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
             if col == "feeling" and feeling is not None:
                 continue
             kind = {"group": "group", "theme": "theme", "feeling": "feeling"}.get(col)
-            parts.append(_label(kind, row[col], lang) if kind else str(row[col]))
-        names.append(_wrap(" · ".join(parts), 44, 2))
-    ok = data["status"] == OK
+            parts.append(_label(kind, row[col], lang, groups) if kind else str(row[col]))
+        names.append(_wrap(" · ".join(parts), 60, None))
     y = np.arange(len(data))
-    before = ax.scatter(data.loc[ok, "mean0"], y[ok.to_numpy()], s=120, facecolor="white",
+    seen0 = data["mean0"].notna().to_numpy()
+    seen1 = data["mean1"].notna().to_numpy()
+    before = ax.scatter(data.loc[seen0, "mean0"], y[seen0], s=120, facecolor="white",
                         edgecolor=OKABE_ITO[0], linewidth=2, zorder=3,
                         label=t("chart.waves.before", lang))
-    after = ax.scatter(data.loc[ok, "mean1"], y[ok.to_numpy()], s=120, color=OKABE_ITO[5],
+    after = ax.scatter(data.loc[seen1, "mean1"], y[seen1], s=120, color=OKABE_ITO[5],
                        marker="D", zorder=4, label=t("chart.waves.after", lang))
     arrows, deltas, masked = [], [], []
     for i, row in data.iterrows():
@@ -438,19 +506,27 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
             deltas.append(ax.text(1.03, i, f"{sign}{_number(abs(row['delta']), lang)}  "
                                   f"(n {int(row['n0'])}→{int(row['n1'])})", va="center",
                                   fontsize=SMALL))
+            continue
+        if row["status"] == MASKED:
+            masked.append(_mask_patch(ax, 0, i - 0.35, 1, 0.7))
+            text = t("chart.masked", lang, k=k)
+        elif _count(row["n1"]) == 0 and _count(row["n0"]) > 0:
+            text = t("chart.waves.missing_after", lang)
+        elif _count(row["n0"]) == 0 and _count(row["n1"]) > 0:
+            text = t("chart.waves.missing_before", lang)
         else:
-            if row["status"] == MASKED:
-                masked.append(_mask_patch(ax, 0, i - 0.35, 1, 0.7))
-            deltas.append(ax.text(1.03, i, t("chart.masked", lang, k=k)
-                                  if row["status"] == MASKED else "—", va="center",
-                                  fontsize=SMALL))
+            text = "—"
+        deltas.append(ax.text(1.03, i, text, va="center", fontsize=SMALL))
     ax.set_yticks(y)
-    ax.set_yticklabels(names, fontsize=SMALL)
-    ax.invert_yaxis()
+    ax.set_yticklabels(names if labels else [], fontsize=SMALL)
+    ax.set_ylim(max(len(data), 1) - 0.4, -0.6)  # the last row clear of the axis
     ax.set_xlim(0, 1.35)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    _decimal_axis(ax.xaxis, lang, 2)
     ax.tick_params(axis="x", labelsize=SMALL)
-    ax.set_xlabel(t("chart.waves.axis", lang), fontsize=SMALL)
+    feelings = bool({"theme", "feeling"} & set(keys))
+    ax.set_xlabel(t("chart.waves.axis" if feelings else "chart.waves.axis_score", lang),
+                  fontsize=SMALL)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#dddddd")
     legend = ax.legend(fontsize=SMALL, loc="upper center", bbox_to_anchor=(0.5, -0.09),
@@ -463,9 +539,15 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
             "masked": masked, "labels": names, "legend": legend, "title": made[0]}
 
 
+def _count(value: object) -> int:
+    """A count column's value as an int (a masked count, 1 to k-1, as 1)."""
+    return 1 if value is None or pd.isna(value) else int(value)
+
+
 # ----------------------------------------------------------------------- commitment
 
-def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None) -> Artists:
+def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None,
+                    groups: GroupNames = None) -> Artists:
     """Gauge of :func:`coopkit.analysis.commitment`: share of proposals carried out,
     overall then per proposing group, against the promoter's commitment line (60 %).
 
@@ -476,7 +558,7 @@ def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None) -> 
     lang = _lang(lang)
     threshold = float(com["threshold"].iloc[0]) if len(com) else method.COMMITMENT_THRESHOLD
     names = [t("analysis.overall", lang) if row["scope"] == "all"
-             else _label("group", row["group"], lang) for _, row in com.iterrows()]
+             else _label("group", row["group"], lang, groups) for _, row in com.iterrows()]
     bars, values = [], []
     for i, (_, row) in enumerate(com.iterrows()):
         share = row["share_done"]

@@ -35,7 +35,8 @@ class Problem:
         typed in a file."""
         shown = _show(self.value, normalise_language(lang or get_language())
                       if typographic else None)
-        values = {"field": self.field or "-", "value": shown, **dict(self.params)}
+        values = {"field": self.field or "-", "value": shown,
+                  **{k: _said(v, lang) for k, v in self.params}}
         count = values.get("count")
         key = f"error.{self.code}"
         text = tn(key, count, lang, **values) if isinstance(count, int) else \
@@ -53,6 +54,27 @@ class Problem:
         return f"{self.location()}: {kind}{self.message(lang)}"
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A text of the catalogue quoted inside a problem's message, translated only when
+    the message is shown (so a problem keeps speaking its reader's language)."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **{k: _said(v, lang) for k, v in self.params})
+
+
+def phrase(key: str, **params: object) -> Phrase:
+    """Build a :class:`Phrase` (parameters may be phrases too)."""
+    return Phrase(key, tuple(params.items()))
+
+
+def _said(value: object, lang: str | None) -> object:
+    return value.text(lang) if isinstance(value, Phrase) else value
+
+
 class CoopkitError(ValueError):
     """A user error: bad file, bad value, wrong code... never a bug of ours."""
 
@@ -68,6 +90,15 @@ class CoopkitError(ValueError):
     @property
     def codes(self) -> list[str]:
         return [p.code for p in self.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop what was asked (the others are warnings)."""
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
 
 
 def problem(code: str, field: str = "", value: object = None, **params: object) -> Problem:
@@ -98,6 +129,31 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
+def bad_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` no database can store, as ``(position, "U+0000")``:
+    a NUL (PostgreSQL refuses it in text) or a lone surrogate (not valid Unicode: it
+    cannot be written in UTF-8). None when the text is fine."""
+    for position, char in enumerate(text):
+        code = ord(char)
+        if code == 0 or 0xD800 <= code <= 0xDFFF:
+            return position, f"U+{code:04X}"
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print anywhere: control characters and lone surrogates escaped."""
+    if bad_character(text) is None and text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF or (not char.isprintable() and char != " "):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 #: Quotes around a value shown to someone who is not editing a file.
 QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("\u201c", "\u201d")}
 
@@ -107,7 +163,8 @@ def _show(value: object, quotes: str | None = None) -> str:
         return "-"
     if isinstance(value, str):
         opening, closing = QUOTES.get(quotes or "", ("'", "'"))
-        body = value if len(value) <= 78 else value[:75] + "..."
+        body = printable(value)
+        body = body if len(body) <= 78 else body[:75] + "..."
         return f"{opening}{body}{closing}"
-    text = repr(value)
+    text = printable(repr(value))
     return text if len(text) <= 80 else text[:77] + "..."

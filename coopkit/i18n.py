@@ -9,6 +9,10 @@ either language or when code uses a key that no catalogue defines.
 Counts take the language's plural: :func:`tn` reads an entry written with
 ``msgid_plural`` / ``msgstr[0]`` / ``msgstr[1]`` and picks the form with the
 catalogue's own rule (French: 0 and 1 singular; English: 1 only), from Babel.
+
+Numbers, percentages and dates are written the way each language writes them
+(:func:`format_number`, :func:`format_percent`, :func:`format_date`): one decimal
+separator and one percent spacing per language, in charts, tables and reports alike.
 """
 
 from __future__ import annotations
@@ -122,3 +126,32 @@ def texts(prefix: str, lang: str | None = None) -> dict[str, str]:
     start = prefix.rstrip(".") + "."
     return {key[len(start):]: text for key, text in catalogue(code).items()
             if key.startswith(start)}
+
+
+# ------------------------------------------------------------- numbers and dates
+#: What stands between a number and its "%" sign: French sets a narrow no-break space
+#: (« 26 % »), English nothing (26%).
+PERCENT_SPACE = {"fr": "\u202f", "en": ""}
+#: The decimal separator of each language: 0,53 in French, 0.53 in English.
+DECIMAL_SEPARATOR = {"fr": ",", "en": "."}
+
+
+def format_number(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals and the language's decimal separator."""
+    code = normalise_language(lang) if lang else get_language()
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", DECIMAL_SEPARATOR[code])
+
+
+def format_percent(share: float, lang: str | None = None, digits: int = 0) -> str:
+    """A share (0.26) as the language writes a percentage: « 26 % » or "26%"."""
+    code = normalise_language(lang) if lang else get_language()
+    return format_number(share * 100, code, digits) + PERCENT_SPACE[code] + "%"
+
+
+def format_date(day: object, lang: str | None = None) -> str:
+    """A date (or datetime) as a reader expects it: « 12 mars 2026 », "12 March 2026"."""
+    from babel.dates import format_date as babel_date
+
+    code = normalise_language(lang) if lang else get_language()
+    return babel_date(day, format="d MMMM y", locale=code)

@@ -4,7 +4,9 @@ XLSForm is the spreadsheet format of ODK, KoboToolbox and SurveyCTO: a ``survey`
 sheet (one row per question or group), a ``choices`` sheet (answer lists) and a
 ``settings`` sheet. Trainers who already write forms in Excel can bring them in, and any
 coopkit questionnaire can be taken out to Excel and back without losing a thing
-(``questionnaire -> XLSForm -> questionnaire`` keeps the content hash).
+(``questionnaire -> XLSForm -> questionnaire`` keeps the content hash). The sheets are
+read by pyxform's rules (:mod:`coopkit.definitions.xlsform_sheets`: headers in any
+case, pyxform's aliases, formulas as their values, a stop after a run of empty rows).
 
 Mapping (documented in ``docs/xlsform.md``):
 
@@ -12,7 +14,7 @@ Mapping (documented in ``docs/xlsform.md``):
 XLSForm                                   coopkit
 ========================================  ==============================================
 settings ``form_id`` / ``version``        ``id`` / ``version``
-settings ``form_title`` (+ ``::lang``)    ``title`` (``form_title`` alone is French)
+settings ``form_title`` (+ ``::lang``)    ``title`` (``form_title`` alone: every language)
 settings ``kind``, ``intro::lang``        ``kind``, ``intro`` (extra columns)
 ``begin_group`` / ``end_group``           section; a group inside a group = sub-section
 ``label::Français (fr)`` ...              texts per language (a bare ``label`` is French)
@@ -41,7 +43,9 @@ Unsupported features (``relevant``, ``constraint`` other than the intensity boun
 ``calculation``, ``choice_filter``, repeats, media, types such as ``geopoint`` or
 ``image``...) raise a :class:`~coopkit.errors.CoopkitError` naming the file, sheet, row,
 column and value. ``note`` rows, metadata rows (``start``, ``deviceid``...) and purely
-cosmetic columns (``appearance``...) are skipped with a warning.
+cosmetic columns (``appearance``...) are skipped with a warning. Every message speaks of
+sheets, rows and columns, never of the YAML the form becomes: the questionnaire model's
+own checks are put back in spreadsheet terms by :func:`parse_sheets`.
 
 Pure cores: :func:`convert` (sheets -> mapping) and :func:`to_sheets` (questionnaire ->
 rows); thin file wrappers: :func:`read_sheets`, :func:`load_xlsform`,
@@ -51,7 +55,7 @@ rows); thin file wrappers: :func:`read_sheets`, :func:`load_xlsform`,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -65,12 +69,26 @@ from coopkit.definitions.questionnaire import (
     Text,
     parse,
 )
-from coopkit.errors import CoopkitError, Problem, problem
+from coopkit.definitions.xlsform_sheets import (
+    CHOICES,
+    SETTINGS,
+    SURVEY,
+    Sheet,
+    Unreadable,
+    sheet,
+    type_words,
+)
+from coopkit.definitions.xlsform_sheets import read_sheets as _read_workbook
+from coopkit.errors import CoopkitError, Phrase, Problem, phrase, problem, suggest
 from coopkit.errors import FieldPath as Path_
+from coopkit.errors import _show as show
 from coopkit.errors import dotted as _dotted
-from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, t
 
-SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
+__all__ = ["CHOICES", "SETTINGS", "SURVEY", "Conversion", "Sheet", "convert",
+           "load_xlsform", "parse_sheets", "read_sheets", "sheet", "to_sheets",
+           "write_xlsform", "write_yaml"]
+
 #: How a language is written in column headers (``label::Français (fr)``).
 LANGUAGE_NAMES = {"fr": "Français (fr)", "en": "English (en)"}
 _LANGUAGE_WORDS = {"fr": "fr", "français": "fr", "francais": "fr", "french": "fr",
@@ -80,6 +98,8 @@ SCALE_COLUMN = "coopkit_scale"
 MAX_COLUMN = "coopkit_max"
 #: Survey columns holding a text per language.
 TRANSLATED = ("label", "hint", "low", "high", "feedback")
+#: Columns of the settings sheet holding a text per language.
+_SETTINGS_TRANSLATED = ("form_title", "title", "intro")
 #: Survey columns holding the method's tags, in the order they are written.
 TAGS = ("feeling", "theme", "principles", "factor", "groups", "about", "mirrors",
         "weak_below", "weak_above")
@@ -90,7 +110,7 @@ SKIPPED_TYPES = ("note", "start", "end", "today", "deviceid", "subscriberid", "s
                  "phonenumber", "username", "email", "audit", "start-geopoint")
 #: Columns whose non-empty cells change what a form does: coopkit cannot honour them.
 UNSUPPORTED_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter",
-                       "repeat_count", "default", "read_only", "readonly", "trigger",
+                       "repeat_count", "default", "read_only", "trigger",
                        "parameters", "image", "audio", "video", "big-image")
 #: Cosmetic columns: skipped with one warning each.
 IGNORED_COLUMNS = ("appearance", "constraint_message", "required_message",
@@ -106,51 +126,17 @@ _BOUND = re.compile(r"^\.\s*(<=|>=|<|>)\s*(-?\d+)$")
 
 # ------------------------------------------------------------------------- sheets
 
-@dataclass(frozen=True)
-class Sheet:
-    """One worksheet: its header and its non-empty rows with their Excel row numbers."""
-
-    name: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, object]], ...]
-
-
-def sheet(name: str, header: Sequence[str], rows: Sequence[Sequence[object]],
-          first_row: int = 2) -> Sheet:
-    """Build a :class:`Sheet` from plain lists (row numbers count from ``first_row``)."""
-    head = tuple(str(h).strip() if h is not None else "" for h in header)
-    kept = []
-    for number, values in enumerate(rows, start=first_row):
-        cells = {h: v for h, v in zip(head, values, strict=False)
-                 if h and v is not None and str(v).strip() != ""}
-        if cells:
-            kept.append((number, cells))
-    return Sheet(name, head, tuple(kept))
-
-
 def read_sheets(path: str | Path) -> dict[str, Sheet]:
-    """Read every worksheet of an ``.xlsx`` file (sheet names lower-cased)."""
-    import zipfile
-
-    import openpyxl
-
-    file = Path(path)
-    if not file.is_file():
-        raise _at(problem("file_not_found", value=str(file)), str(file))
+    """Read the survey, choices and settings sheets of an ``.xlsx`` file by pyxform's
+    rules (:mod:`coopkit.definitions.xlsform_sheets`); coopkit's own error otherwise."""
+    file = str(path)
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise _at(problem("xlsform_unreadable", value=str(file), detail=type(exc).__name__),
-                  str(file)) from None
-    try:
-        out = {}
-        for ws in book.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
-            header = rows[0] if rows else ()
-            out[ws.title.strip().lower()] = sheet(ws.title.strip().lower(), header, rows[1:])
-        return out
-    finally:
-        book.close()
+        return _read_workbook(path)
+    except FileNotFoundError:
+        raise _at(problem("file_not_found", value=file), file) from None
+    except Unreadable as exc:
+        raise _at(problem("xlsform_unreadable", value=file, detail=exc.detail),
+                  file) from None
 
 
 def _at(p: Problem, file: str, sheet_name: str | None = None,
@@ -164,11 +150,20 @@ def _at(p: Problem, file: str, sheet_name: str | None = None,
 @dataclass
 class Conversion:
     """What :func:`convert` found: the questionnaire mapping, where each part came
-    from (``(sheet, row)`` by mapping path) and the warnings."""
+    from (``(sheet, row)`` by mapping path), which column a field came from when it is
+    not the usual one, and the problems (errors and warnings)."""
 
     mapping: dict
     where: dict[Path_, tuple[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: A field read from another column than the usual one (``max`` from ``constraint``).
+    columns: dict[Path_, str] = field(default_factory=dict)
+    #: Rows whose only label is in a language coopkit does not read: its column.
+    foreign_labels: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: No text of the form is in French (one message says so, not one per text).
+    no_french: bool = False
+    #: The language of the text columns that name none (``label``).
+    default_language: str = DEFAULT_LANGUAGE
 
     @property
     def errors(self) -> list[Problem]:
@@ -187,13 +182,9 @@ def _language(tail: str) -> str | None:
 
 
 def _split(header: str) -> tuple[str, str | None, str]:
-    """``"label::English (en)"`` -> ``("label", "en", "English (en)")``."""
-    parts = [p.strip() for p in header.split("::")]
-    base = parts[0].lower()
-    if base == "media" and len(parts) > 1:
-        base = parts[1].lower()
-        parts = parts[1:]
-    tail = parts[-1] if len(parts) > 1 else ""
+    """A canonical header (``"label::English (en)"``) -> ``("label", "en",
+    "English (en)")``."""
+    base, _, tail = header.partition("::")
     return base, (_language(tail) if tail else None), tail
 
 
@@ -211,6 +202,10 @@ def _text_cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _language_name(lang: str) -> Phrase:
+    return phrase(f"xlsform.language.{lang}")
+
+
 class _Converter:
     def __init__(self, sheets: Mapping[str, Sheet], source: str):
         self.sheets = {k.lower(): v for k, v in sheets.items()}
@@ -218,45 +213,106 @@ class _Converter:
         self.out = Conversion(mapping={})
         self.default_language = DEFAULT_LANGUAGE
         self.languages: set[str] = {DEFAULT_LANGUAGE}
+        self.plain_title: str | None = None
         self._warned_columns: set[tuple[str, str]] = set()
+        self._repeats: dict[tuple, list[tuple[int, object]]] = {}
+        self._skipped_columns: dict[tuple[str, str], list[tuple[str, object]]] = {}
+        #: Text columns in a language coopkit does not read, by sheet (canonical).
+        self.foreign: dict[str, list[str]] = {}
+        #: Text columns with data, as written (for the "no French" message).
+        self.text_columns: list[str] = []
+        #: Languages of the text columns with data in survey and choices (a bare
+        #: column's language is the form's default language, known once settings read).
+        self.column_languages: set[str | None] = set()
 
     # -- problems
     def add(self, code: str, sheet_name: str, row: int | None, column: str = "",
             value: object = None, *, warning: bool = False, **params: object) -> None:
-        p = problem(code, field=column, value=value, sheet=sheet_name, row=row or "-",
-                    column=column or "-", **params)
+        """Record a problem; ``column`` is canonical, shown as the file spells it."""
+        sh = self.sheets.get(sheet_name)
+        shown = sh.column(column) if sh is not None and column else column
+        p = problem(code, field=shown, value=value, sheet=sheet_name, row=row or "-",
+                    column=shown or "-", **params)
         where = f"{self.source}[{sheet_name}]"
         self.out.problems.append(replace(p, file=where, line=row, warning=warning))
+
+    def repeated(self, code: str, sheet_name: str, row: int, column: str, value: object,
+                 *, key: str, warning: bool = False) -> None:
+        """A problem that may come back on many rows (the same column or type): said
+        once, with its rows, by :meth:`flush`."""
+        self._repeats.setdefault((code, sheet_name, column, key, warning), []).append(
+            (row, value))
+
+    def flush(self) -> None:
+        for (code, sheet_name, column, _key, warning), seen in self._repeats.items():
+            (row, value), *others = seen
+            if not others:
+                self.add(code, sheet_name, row, column, value, warning=warning)
+                continue
+            rows = [r for r, _ in seen]
+            shown = ", ".join(map(str, rows[:12])) + (", …" if len(rows) > 12 else "")
+            values = list(dict.fromkeys(show(v) for _, v in seen))
+            self.add(f"{code}_rows", sheet_name, row, column, value, warning=warning,
+                     rows=phrase("xlsform.rows.many", rows=shown, count=len(rows)),
+                     values=", ".join(values[:6]) + (", …" if len(values) > 6 else ""))
+        self._repeats.clear()
+        for (sheet_name, code), columns in self._skipped_columns.items():
+            if len(columns) == 1:
+                header, value = columns[0]
+                self.add(code, sheet_name, 1, header, value, warning=True)
+                continue
+            sh = self.sheets[sheet_name]
+            self.add(f"{code}_many", sheet_name, 1, "", None, warning=True,
+                     columns=", ".join(sh.column(h) for h, _ in columns))
+        self._skipped_columns.clear()
 
     def mark(self, path: Path_, sheet_name: str, row: int) -> None:
         self.out.where.setdefault(path, (sheet_name, row))
 
     # -- columns
     def columns(self, sh: Sheet, known: tuple[str, ...]) -> None:
-        """Check a sheet's header: unknown languages and unknown columns warn."""
+        """Check a sheet's header: duplicates, unknown languages and columns, formula
+        cells without a saved value, a reading stopped by empty rows."""
+        for first, second in sh.duplicates:
+            self.add("xlsform_duplicate_column", sh.name, 1, "", None, first=first,
+                     other=second)
+        if sh.stopped_at is not None:
+            self.add("xlsform_stopped", sh.name, sh.stopped_at, "", None, warning=True,
+                     empty=60)
+        used = {h for _, cells in sh.rows for h in cells}
+        translated = TRANSLATED if sh.name != SETTINGS else _SETTINGS_TRANSLATED
         for header in sh.header:
             if not header:
                 continue
             base, lang, tail = _split(header)
-            if tail and lang is None and base in (*TRANSLATED, "form_title", "title",
-                                                   "intro"):
+            if base in translated and header in used and sh.name != SETTINGS:
+                self.text_columns.append(sh.column(header))
+                if lang is not None or not tail:  # a bare column: the default language
+                    self.column_languages.add(lang)
+            if tail and lang is None and base in translated:
+                self.foreign.setdefault(sh.name, []).append(header)
                 self.warn_column(sh, header, "xlsform_unknown_language", tail)
                 continue
             if base in UNSUPPORTED_COLUMNS:
                 continue  # checked per row: an empty column is harmless
             if base in IGNORED_COLUMNS:
-                if any(header in cells for _, cells in sh.rows):
-                    self.warn_column(sh, header, "xlsform_ignored_column", header)
+                if header in used:
+                    self.warn_column(sh, header, "xlsform_ignored_column", sh.column(header))
             elif base not in known:
-                if any(header in cells for _, cells in sh.rows):
-                    self.warn_column(sh, header, "xlsform_unknown_column", header)
-            elif lang is not None and any(header in cells for _, cells in sh.rows):
+                if header in used:
+                    self.warn_column(sh, header, "xlsform_unknown_column", sh.column(header))
+            elif lang is not None and header in used:
                 self.languages.add(lang)
+        for row, header, formula in sh.uncached:
+            if header and _split(header)[0] in (*known, *UNSUPPORTED_COLUMNS):
+                self.add("xlsform_formula_without_value", sh.name, row, header, formula)
 
     def warn_column(self, sh: Sheet, header: str, code: str, value: object) -> None:
+        """A column skipped with a warning: one warning per sheet and reason, naming
+        every such column (see :meth:`flush`)."""
         if (sh.name, header) not in self._warned_columns:
             self._warned_columns.add((sh.name, header))
-            self.add(code, sh.name, 1, header, value, warning=True)
+            self._skipped_columns.setdefault((sh.name, code), []).append((header, value))
 
     def texts(self, sh: Sheet, cells: Mapping[str, object], base: str) -> dict | None:
         """The cells of ``base`` (``label``, ``label::fr``...) as ``{lang: text}``."""
@@ -270,13 +326,22 @@ class _Converter:
                 found[lang or self.default_language] = text
         return found or None
 
+    def foreign_text(self, sh: Sheet, row: int, cells: Mapping[str, object],
+                     base: str) -> None:
+        """Note a row whose ``base`` text is only in a language coopkit does not read."""
+        for header in self.foreign.get(sh.name, ()):
+            if _split(header)[0] == base and _text_cell(cells.get(header)):
+                self.out.foreign_labels[(sh.name, row)] = sh.column(header)
+                return
+
     def unsupported(self, sh: Sheet, row: int, cells: Mapping[str, object],
                     allowed: tuple[str, ...] = ()) -> bool:
         bad = False
         for header, value in cells.items():
             base, _, _ = _split(header)
             if base in UNSUPPORTED_COLUMNS and base not in allowed:
-                self.add("xlsform_unsupported_column", sh.name, row, header, _cell(value))
+                self.repeated("xlsform_unsupported_column", sh.name, row, header,
+                              _cell(value), key=header)
                 bad = True
         return bad
 
@@ -299,10 +364,21 @@ class _Converter:
                          lang_cell)
             else:
                 self.default_language = code
+                self.out.default_language = code
         for key, column in (("id", "form_id"), ("version", "version"), ("kind", "kind")):
             if column in cells:
                 top[key] = _text_cell(cells[column])
                 self.mark((key,), SETTINGS, row)
+        given = top["id"]
+        slug = re.sub(r"[^a-z0-9_-]+", "_", given.lower()).strip("_-")
+        if given != slug and re.match(r"^[a-z]", slug):
+            # ODK form ids may hold capitals, spaces or ":"; coopkit's may not
+            self.add("xlsform_form_id", SETTINGS, row, "form_id", given, warning=True,
+                     id=slug)
+            top["id"] = slug
+        # XLSForm has one form_title: without a language it titles every language
+        self.plain_title = (_text_cell(cells.get("form_title"))
+                            or _text_cell(cells.get("title")) or None)
         title = {**(self.texts(sh, cells, "title") or {}),
                  **(self.texts(sh, cells, "form_title") or {})}
         if title:
@@ -321,6 +397,9 @@ class _Converter:
         if sh is None:
             return lists
         self.columns(sh, _CHOICES_KNOWN)
+        if sh.rows and "list_name" not in sh.header:
+            self.add("xlsform_missing_column", CHOICES, 1, "list_name", "list_name")
+            return lists
         for row, cells in sh.rows:
             self.unsupported(sh, row, cells)
             name = _text_cell(cells.get("list_name"))
@@ -363,6 +442,8 @@ class _Converter:
         for i, (row, cells) in enumerate(rows):
             choice: dict = {"id": _text_cell(cells.get("name")) or None,
                             "label": self.texts(sh, cells, "label")}
+            if choice["label"] is None:
+                self.foreign_text(sh, row, cells, "label")
             if "score" in cells:
                 choice["score"] = _cell(cells["score"])
             self.mark((*path, "choices", i), CHOICES, row)
@@ -390,8 +471,11 @@ class _Converter:
         if sh is None:
             self.add("xlsform_missing_sheet", SURVEY, None, "", SURVEY,
                      sheets=", ".join(self.sheets) or "-")
+            self.flush()
             self.out.mapping = top
             return self.out
+        if sh.title and sh.title.strip().lower() != SURVEY:
+            self.add("xlsform_sheet_as_survey", SURVEY, None, "", sh.title, warning=True)
         self.columns(sh, _SURVEY_KNOWN)
         for needed in ("type", "name"):
             if needed not in sh.header:
@@ -408,17 +492,19 @@ class _Converter:
         loose: list[tuple[int, dict]] = []
         for row, cells in sh.rows:
             raw_type = _text_cell(cells.get("type"))
-            kind, rest = _type_words(raw_type)
+            kind, rest = type_words(raw_type)
             name = _text_cell(cells.get("name"))
             if not kind:
                 self.add("xlsform_missing_cell", SURVEY, row, "type", None)
                 continue
             if kind in SKIPPED_TYPES:
-                self.add("xlsform_skipped_type", SURVEY, row, "type", raw_type, warning=True)
+                self.repeated("xlsform_skipped_type", SURVEY, row, "type", raw_type,
+                              key="", warning=True)
                 continue
             words_after = 1 if kind.startswith("select_") else 0  # the list's name
             if kind not in SUPPORTED_TYPES or len(rest) != words_after:
-                self.add("xlsform_unsupported_type", SURVEY, row, "type", raw_type)
+                self.repeated("xlsform_unsupported_type", SURVEY, row, "type", raw_type,
+                              key=kind)
                 continue
             if kind == "end_group":
                 if not stack:
@@ -434,14 +520,22 @@ class _Converter:
                              else ())
             if kind == "begin_group":
                 if len(stack) >= 2:
-                    self.add("xlsform_too_deep", SURVEY, row, "type", name or raw_type)
+                    self.repeated("xlsform_too_deep", SURVEY, row, "type", name or raw_type,
+                                  key="")
                 if stack:
                     parent, ppath, _ = stack[-1]
                     path: Path_ = (*ppath, "subsections", len(parent.get("subsections", [])))
                 else:
                     path = ("sections", len(sections))
                 self.mark(path, SURVEY, row)
-                section: dict = {"id": name or None, "title": self.texts(sh, cells, "label")}
+                title = self.texts(sh, cells, "label")
+                if title is None and name:  # XLSForm groups may go without a label
+                    self.foreign_text(sh, row, cells, "label")
+                    if (SURVEY, row) not in self.out.foreign_labels:
+                        self.add("xlsform_group_without_label", SURVEY, row, "label", name,
+                                 warning=True)
+                        title = dict.fromkeys(self.languages, name)
+                section: dict = {"id": name or None, "title": title}
                 intro = self.texts(sh, cells, "hint")
                 if intro:
                     section["intro"] = intro
@@ -460,6 +554,7 @@ class _Converter:
                 parent.setdefault("items", []).append(item)
         for section, _, row in stack:
             self.add("xlsform_unclosed_group", SURVEY, row, "name", section.get("id"))
+        self.languages.add(self.default_language)
         if loose:
             self.add("xlsform_no_group", SURVEY, loose[0][0], "type", len(loose), warning=True)
             path = ("sections", len(sections))
@@ -470,26 +565,33 @@ class _Converter:
                                  (*path, "items", len(items)))
                 if item is not None:
                     items.append(item)
-            sections.append({"id": "questions", "title": dict(top.get("title") or {
-                self.default_language: top["id"]}), "items": items})
+            # a section coopkit makes: titled in every language of the form
+            sections.append({"id": "questions", "title": {
+                lang: t("xlsform.section.questions", lang) for lang in self.languages},
+                "items": items})
+        self.flush()
         top["sections"] = sections
-        self.languages.add(self.default_language)
-        top.setdefault("title", {lang: str(top["id"]) for lang in self.languages})
+        title = top.setdefault("title", {})
+        for lang in self.languages:
+            title.setdefault(lang, self.plain_title or str(top["id"]))
         top["languages"] = sorted(self.languages, key=LANGUAGES.index)
         self.out.mapping = _ordered(top)
+        languages = {lang or self.default_language for lang in self.column_languages}
+        if self.column_languages and DEFAULT_LANGUAGE not in languages:
+            self.out.no_french = True
+            self.add("xlsform_no_french", SURVEY, None, "", None,
+                     columns=", ".join(dict.fromkeys(self.text_columns)))
         return self.out
 
     def item(self, sh: Sheet, row: int, cells: Mapping[str, object],
              lists: Mapping[str, list], scales: Mapping[str, list],
              path: Path_) -> dict | None:
-        kind, rest = _type_words(_text_cell(cells.get("type")))
+        kind, rest = type_words(_text_cell(cells.get("type")))
         self.mark(path, SURVEY, row)
         item: dict = {"id": _text_cell(cells.get("name")) or None}
         if kind.startswith("select"):
             list_name = rest[0]
             if list_name not in lists or list_name == GROUPS_LIST:
-                from coopkit.errors import suggest
-
                 hint = suggest(list_name, [n for n in lists if n != GROUPS_LIST])
                 self.add("xlsform_unknown_list", SURVEY, row, "type", list_name,
                          suggestion=hint or "-")
@@ -501,12 +603,14 @@ class _Converter:
                 item["choices"] = self.choices(lists[list_name], path)
         elif kind == "integer":
             item["type"] = "intensity"
-            maximum = self.maximum(sh, row, cells)
+            maximum = self.maximum(sh, row, cells, path)
             if maximum is not None:
                 item["max"] = maximum
         else:
             item["type"] = "text"
         item["text"] = self.texts(sh, cells, "label")
+        if item["text"] is None:
+            self.foreign_text(sh, row, cells, "label")
         required = _text_cell(cells.get("required")).lower()
         if required in ("yes", "true", "1", "true()", "oui"):
             item["required"] = True
@@ -532,7 +636,8 @@ class _Converter:
             item[key] = value
         return item
 
-    def maximum(self, sh: Sheet, row: int, cells: Mapping[str, object]) -> int | None:
+    def maximum(self, sh: Sheet, row: int, cells: Mapping[str, object],
+                path: Path_) -> int | None:
         if MAX_COLUMN in cells:
             value = _cell(cells[MAX_COLUMN])
             if isinstance(value, int) and not isinstance(value, bool):
@@ -541,7 +646,7 @@ class _Converter:
             return None
         constraint = _text_cell(cells.get("constraint"))
         if not constraint:
-            self.add("xlsform_integer_max", SURVEY, row, MAX_COLUMN, None)
+            self.repeated("xlsform_integer_max", SURVEY, row, MAX_COLUMN, None, key="")
             return None
         low, high = None, None
         for part in re.split(r"\s+and\s+", constraint):
@@ -555,19 +660,11 @@ class _Converter:
             else:
                 high = number - (op == "<")
         if low not in (None, 0) or high is None:
-            self.add("xlsform_unsupported_column", SURVEY, row, "constraint", constraint)
+            self.repeated("xlsform_unsupported_column", SURVEY, row, "constraint",
+                          constraint, key="constraint")
             return None
+        self.out.columns[(*path, "max")] = "constraint"
         return high
-
-
-def _type_words(raw: str) -> tuple[str, list[str]]:
-    """``"select_one yes_no"`` -> ``("select_one", ["yes_no"])``; ``"begin group"`` ->
-    ``("begin_group", [])``."""
-    words = raw.split()
-    lowered = [w.lower() for w in words]
-    if lowered[:2] in (["begin", "group"], ["end", "group"]):
-        return "_".join(lowered[:2]), words[2:]
-    return (lowered[0], words[1:]) if words else ("", [])
 
 
 def _is_method_label(gid: str, label: dict | None) -> bool:
@@ -592,35 +689,209 @@ def convert(sheets: Mapping[str, Sheet], source: str = "form.xlsx") -> Conversio
     return _Converter(sheets, source).convert()
 
 
+# ------------------------------------------- the model's checks, in spreadsheet terms
+
+#: Where a field of the questionnaire model is written in an XLSForm: its column.
+_FIELD_COLUMNS = {"text": "label", "title": "label", "label": "label", "help": "hint",
+                  "intro": "hint", "id": "name", "value": "name", "max": MAX_COLUMN,
+                  "scale": "type", "type": "type", "choices": "type", "items": "type",
+                  "score": "score", "required": "required", "low": "low", "high": "high",
+                  "feedback": "feedback", "points": "name", **{tag: tag for tag in TAGS}}
+#: The settings sheet's columns for the questionnaire's own fields.
+_TOP_COLUMNS = {"id": "form_id", "version": "version", "kind": "kind",
+                "title": "form_title", "intro": "intro", "languages": "default_language"}
+#: Model problems that only follow from a text missing (said once, per column).
+_TEXT_KEYS = ("text", "title", "label")
+
+
+def _parts(field_name: str) -> list[str]:
+    return re.findall(r"[^.\[\]]+", field_name)
+
+
+class _Spreadsheet:
+    """Puts the questionnaire model's problems back on the sheet, row and column they
+    come from, in words a spreadsheet's author reads."""
+
+    def __init__(self, conv: Conversion, sheets: Mapping[str, Sheet], source: str):
+        self.conv = conv
+        self.sheets = {k.lower(): v for k, v in sheets.items()}
+        self.source = source
+        self.where = {_dotted(path): spot for path, spot in conv.where.items()}
+        self.columns = {_dotted(path): column for path, column in conv.columns.items()}
+        languages = conv.mapping.get("languages") or [DEFAULT_LANGUAGE]
+        self.languages = phrase("xlsform.languages", names=", ".join(
+            t(f"xlsform.language.{lang}") for lang in languages))
+
+    def spot(self, field_name: str) -> tuple[str, int] | None:
+        key = field_name
+        while key:
+            if key in self.where:
+                return self.where[key]
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", key)
+            key = parent if parent != key else ""
+        return None
+
+    def column(self, field_name: str, sheet_name: str) -> str:
+        """The column (as the file spells it) a model field comes from."""
+        for key in (field_name, re.sub(r"\.(fr|en)$", "", field_name)):
+            if key in self.columns:
+                return self._written(sheet_name, self.columns[key], None)
+        parts = _parts(field_name)
+        lang = parts[-1] if parts and parts[-1] in LANGUAGES else None
+        names = [p for p in parts if not p.isdigit() and p not in LANGUAGES]
+        if sheet_name == SETTINGS and len(names) <= 1:
+            base = _TOP_COLUMNS.get(names[0] if names else "", "form_id")
+        else:
+            base = next((_FIELD_COLUMNS[n] for n in reversed(names) if n in _FIELD_COLUMNS),
+                        "name")
+        if lang is None and base in (*TRANSLATED, *_SETTINGS_TRANSLATED):
+            lang = self.conv.default_language  # a text missing altogether: its first column
+        return self._written(sheet_name, base, lang)
+
+    def _written(self, sheet_name: str, base: str, lang: str | None) -> str:
+        """The header of ``base`` in ``lang`` as the sheet spells it (its bare column
+        when that is the form's default language), else how to spell it."""
+        sh = self.sheets.get(sheet_name)
+        if sh is not None:
+            splits = [(header, *_split(header)) for header in sh.header if header]
+            for header, name, code, tail in splits:
+                if name == base and ((lang is None and not tail) or
+                                     (lang is not None and code == lang)):
+                    return sh.column(header)
+            if lang == self.conv.default_language and base in sh.header:
+                return sh.column(base)
+        return f"{base}::{LANGUAGE_NAMES[lang]}" if lang else base
+
+    def translate(self, problems: list[Problem]) -> list[Problem]:
+        out: list[Problem] = []
+        missing: dict[tuple[str, str, str], list[int]] = {}
+        converter_failed = bool(self.conv.errors)
+        for p in problems:
+            params = dict(p.params)
+            if p.code == "missing_translation":
+                spot = self.spot(p.field)
+                lang = str(params.get("missing"))
+                if self.conv.no_french and lang == DEFAULT_LANGUAGE:
+                    continue  # said once, for the whole form
+                if spot is not None:
+                    column = self.column(p.field, spot[0])
+                    missing.setdefault((spot[0], column, lang), []).append(spot[1])
+                    continue
+            if p.code == "missing_field" and params.get("key") in _TEXT_KEYS:
+                spot = self.spot(p.field)
+                if self.conv.no_french:
+                    continue  # said once, for the whole form
+                if spot is not None and spot in self.conv.foreign_labels:
+                    out.append(self.make("xlsform_foreign_label", spot, p,
+                                         foreign=self.conv.foreign_labels[spot]))
+                    continue
+            if converter_failed and p.code in ("no_sections", "empty_section",
+                                               "too_few_choices", "too_deep"):
+                continue  # follows from rows already refused
+            out.append(self.model(p))
+        for (sheet_name, column, lang), rows in missing.items():
+            rows = sorted(set(rows))
+            shown = ", ".join(map(str, rows[:12])) + (", …" if len(rows) > 12 else "")
+            out.append(replace(problem(
+                "xlsform_missing_translations", field=column, value=None, sheet=sheet_name,
+                column=column, language=_language_name(lang), languages=self.languages,
+                rows=phrase("xlsform.rows.one" if len(rows) == 1 else "xlsform.rows.many",
+                            rows=shown, count=len(rows))),
+                file=f"{self.source}[{sheet_name}]", line=rows[0]))
+        return out
+
+    def make(self, code: str, spot: tuple[str, int], p: Problem,
+             **params: object) -> Problem:
+        sheet_name, row = spot
+        column = self.column(p.field, sheet_name)
+        return replace(problem(code, field=column, value=p.value, sheet=sheet_name, row=row,
+                               column=column, **params),
+                       file=f"{self.source}[{sheet_name}]", line=row, warning=p.warning)
+
+    def _repeated_choice(self, field_name: str, value: object) -> tuple[int, int] | None:
+        """The first two positions of choice ``value`` in the list at ``field_name``."""
+        if not field_name.endswith(".choices"):
+            return None
+        node: object = self.conv.mapping
+        for part in _parts(field_name):
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict):
+                node = node.get(part)
+            else:
+                return None
+        if not isinstance(node, list):
+            return None
+        at = [i for i, c in enumerate(node) if isinstance(c, dict) and c.get("id") == value]
+        return (at[0], at[1]) if len(at) >= 2 else None
+
+    def model(self, p: Problem) -> Problem:
+        """A model problem said on its sheet, row and column (its own code kept in the
+        ``model`` parameter)."""
+        spot = self.spot(p.field) if p.field and p.field != "-" else None
+        params = dict(p.params)
+        field_name = p.field
+        if p.code == "duplicate_id":
+            first = self.spot(str(params.get("first", "")))
+            twice = self._repeated_choice(p.field, p.value)
+            if twice is not None:  # two choices of one list: said on the choices sheet
+                field_name = f"{p.field}[{twice[1]}].id"
+                spot = self.spot(field_name)
+                first = self.spot(f"{p.field}[{twice[0]}].id")
+            params["first_row"] = first[1] if first else "-"
+        column = self.column(field_name, spot[0]) if spot else ""
+        values = {**params, "field": column or "-", "value": show(p.value)}
+        own = f"xlsform_model.{p.code}"
+        known = catalogue(DEFAULT_LANGUAGE)
+        detail = Phrase(f"error.{own}" if f"error.{own}" in known else f"error.{p.code}",
+                        tuple(values.items()))
+        fix_key = (f"fix.{own}" if f"fix.{own}" in known else
+                   f"fix.{p.code}" if f"fix.{p.code}" in known else "fix.xlsform_model_any")
+        fix = Phrase(fix_key, tuple(values.items()))
+        if spot is None:
+            made = problem("xlsform_model_form", detail=detail, fix=fix, model=p.code)
+            return replace(made, file=self.source, line=None, warning=p.warning)
+        sheet_name, row = spot
+        made = problem("xlsform_model", field=column, sheet=sheet_name, row=row,
+                       column=column, detail=detail, fix=fix, model=p.code)
+        return replace(made, file=f"{self.source}[{sheet_name}]", line=row,
+                       warning=p.warning)
+
+
 def parse_sheets(sheets: Mapping[str, Sheet], source: str = "form.xlsx"
                  ) -> tuple[Questionnaire, dict]:
     """Convert and validate: the questionnaire and the mapping it came from.
 
     Every problem, the converter's and the questionnaire model's, comes in one
-    :class:`CoopkitError` located by ``file[sheet]:row``.
+    :class:`CoopkitError` located by ``file[sheet]:row`` and worded in sheets, rows and
+    columns; warnings come with it, marked as warnings.
     """
     conv = convert(sheets, source)
-    where = {_dotted(path): spot for path, spot in conv.where.items()}
-
-    def locate(p: Problem) -> Problem:
-        key = p.field
-        while key:
-            if key in where:
-                sheet_name, row = where[key]
-                return replace(p, file=f"{source}[{sheet_name}]", line=row)
-            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", key)
-            key = parent if parent != key else ""
-        return replace(p, file=source, line=None)
-
-    errors = conv.errors
+    if SURVEY not in {k.lower() for k in sheets}:
+        raise CoopkitError(_sorted(conv.problems))  # nothing to check without questions
+    words = _Spreadsheet(conv, sheets, source)
     try:
         questionnaire = parse(conv.mapping, source=source)
     except CoopkitError as exc:
-        raise CoopkitError([*errors, *(locate(p) for p in exc.problems)]) from None
-    if errors:
-        raise CoopkitError(errors)
-    warnings = (*conv.warnings, *(locate(p) for p in questionnaire.warnings))
-    return replace(questionnaire, warnings=warnings), conv.mapping
+        found = words.translate(list(exc.problems))
+        raise CoopkitError(_sorted([*conv.errors, *(p for p in found if not p.warning),
+                                    *conv.warnings, *(p for p in found if p.warning)])
+                           ) from None
+    found = words.translate(list(questionnaire.warnings))
+    if conv.errors:
+        raise CoopkitError(_sorted([*conv.errors, *conv.warnings, *found]))
+    return replace(questionnaire, warnings=(*conv.warnings, *found)), conv.mapping
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then warnings; each in sheet and row order."""
+    order = {SETTINGS: 0, SURVEY: 1, CHOICES: 2}
+
+    def key(p: Problem) -> tuple:
+        sheet_name = dict(p.params).get("sheet", "")
+        return (p.warning, order.get(str(sheet_name), 3), p.line or 0)
+
+    return sorted(problems, key=key)
 
 
 def load_xlsform(path: str | Path) -> Questionnaire:

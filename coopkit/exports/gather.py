@@ -19,6 +19,7 @@ import pandas as pd
 from coopkit import analysis
 from coopkit.definitions.questionnaire import Questionnaire
 from coopkit.errors import CoopkitError, fail
+from coopkit.i18n import format_date, t
 
 if TYPE_CHECKING:
     from coopkit.store import GroupCount, Project, Store, Workshop
@@ -42,8 +43,23 @@ class WorkshopData:
 
     @property
     def name(self) -> str:
-        """``"ABC234 (T0)"``: the workshop's join code and wave."""
+        """``"ABC234 (T0)"``: the workshop's join code and wave (for spreadsheets, where
+        the code finds the workshop again)."""
         return f"{self.workshop.code} ({self.workshop.wave})"
+
+    def title(self, lang: str) -> str:
+        """The session's title: its own, else its questionnaire's."""
+        return self.workshop.title or self.questionnaire.title.get(lang)
+
+    def date(self, lang: str) -> str:
+        """The day the session was opened, as a reader writes it (« 12 mars 2026 »)."""
+        return format_date(self.workshop.created_at, lang)
+
+    def label(self, lang: str) -> str:
+        """The name a steering committee understands: title, wave and date
+        (« Ce que le projet m'inspire – T1 – 12 mars 2026 »), never the join code."""
+        return t("report.workshop_name", lang, title=self.title(lang),
+                 wave=self.workshop.wave, date=self.date(lang))
 
 
 @dataclass(frozen=True)

@@ -68,31 +68,36 @@ class FlowLayout:
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
               widths: Sequence[float], *, size: float = 8.5) -> None:
         """A simple table: ``widths`` are fractions of the text width; long cells
-        wrap; the header is repeated on each new page."""
+        wrap between words (never inside one: a column too narrow for its longest
+        word is widened, taking room from the others); the header is repeated on
+        each new page."""
         step = size * _LINE / 72
+        texts = [[("" if v is None else str(v)) for v in row] for row in rows]
+        heads = [str(h) for h in header]
+        columns = fit_columns([share * self.width for share in widths],
+                              [[heads[c], *(row[c] for row in texts)]
+                               for c in range(len(heads))], size)
 
-        def cells(values: Sequence[object], bold: bool) -> None:
-            wrapped = []
-            for value, share in zip(values, widths, strict=True):
-                chars = max(4, int((share * self.width - 0.1) * 72 / (size * 0.6)))
-                text = "" if value is None else str(value)
-                wrapped.append(textwrap.wrap(text, chars) or [""])
+        def cells(values: Sequence[str], bold: bool) -> None:
+            weight = "bold" if bold else "normal"
+            wrapped = [wrap_to_width(text, width - 0.1, size, weight) or [""]
+                       for text, width in zip(values, columns, strict=True)]
             height = max(len(w) for w in wrapped) * step
             if self.fig is None or self.y + height > A4[1] - _MARGIN:
                 self.new_page()
                 if not bold:
-                    cells(header, True)
+                    cells(heads, True)
             x = _MARGIN
-            for lines, share in zip(wrapped, widths, strict=True):
+            for lines, width in zip(wrapped, columns, strict=True):
                 self.put(x, self.y, "\n".join(lines), size=size, linespacing=_SPACING,
-                         weight="bold" if bold else "normal")
-                x += share * self.width
+                         weight=weight)
+                x += width
             self.y += height + 0.04
             assert self.fig is not None
             self.fig.add_artist(_hline(self.fig, _MARGIN, A4[0] - _MARGIN, self.y - 0.02))
 
-        cells(header, True)
-        for row in rows:
+        cells(heads, True)
+        for row in texts:
             cells(row, False)
         self.y += 0.1
 
@@ -140,7 +145,7 @@ class FlowLayout:
         ``vertical`` or when the labels are long)."""
         step = size * _LINE / 72 + 0.04
         room = self.width - indent
-        widths = [_BOX + 0.1 + _text_width(label, size) + 0.2 for label in labels]
+        widths = [_BOX + 0.1 + text_width(label, size) + 0.2 for label in labels]
         if not vertical and sum(widths) <= room:  # one row, spread out
             extra = min((room - sum(widths)) / max(len(labels), 1), 0.6)
             self.need(step)
@@ -173,15 +178,62 @@ class FlowLayout:
         self.y += 0.12
 
 
-@cache
-def _text_width(text: str, size: float) -> float:
-    """The width of ``text`` in inches at ``size`` points (matplotlib's default font)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """The width of ``text`` in inches at ``size`` points (matplotlib's default font):
+    the sum of its characters' advances (no kerning: a hair wider at most)."""
+    return sum(_advance(char, size, weight) for char in text)
 
-    width, _, _ = TextToPath().get_text_width_height_descent(
-        tex_safe(text), FontProperties(size=size), ismath=False)
-    return width / 72
+
+@cache
+def _advance(char: str, size: float, weight: str) -> float:
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    flags = (ft2font.LoadFlags.NO_HINTING if hasattr(ft2font, "LoadFlags")  # matplotlib 3.10+
+             else ft2font.LOAD_NO_HINTING)
+    font = get_font(findfont(FontProperties(size=size, weight=weight)))
+    font.set_size(size, 72)
+    glyph = font.load_char(ord(char), flags=flags)
+    return glyph.linearHoriAdvance / 65536 / 72
+
+
+def wrap_to_width(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
+    """``text`` in lines no wider than ``width`` inches, broken between words only
+    (a word wider than ``width`` gets a line of its own); its own line breaks kept."""
+    space = text_width(" ", size, weight) if text else 0.0
+    lines: list[str] = []
+    for part in text.splitlines() or [""]:
+        line, used = "", 0.0
+        for word in part.split():
+            need = text_width(word, size, weight)
+            if line and used + space + need > width:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = (f"{line} {word}", used + space + need) if line else (word, need)
+        lines.append(line)
+    return lines
+
+
+def fit_columns(widths: Sequence[float], columns: Sequence[Sequence[str]],
+                size: float) -> list[float]:
+    """Column widths (inches, same total as ``widths``) in which each column's longest
+    word fits: a narrow column takes room from the columns that can spare it."""
+    pad = 0.14
+    needed = [max((text_width(word, size, "bold") for text in texts for word in text.split()),
+                  default=0.0) + pad for texts in columns]
+    out = list(widths)
+    total = sum(out)
+    if sum(needed) >= total:  # cannot fit every word: share out in proportion
+        return [total * n / sum(needed) for n in needed]
+    for _ in range(len(out)):
+        short = sum(max(0.0, n - w) for n, w in zip(needed, out, strict=True))
+        if short <= 1e-9:
+            break
+        spare = [max(0.0, w - n) for n, w in zip(needed, out, strict=True)]
+        room = sum(spare)
+        out = [max(w, n) - (short * s / room if room else 0.0)
+               for w, n, s in zip(out, needed, spare, strict=True)]
+    return out
 
 
 def _hline(fig: Figure, x0: float, x1: float, y: float):

@@ -6,6 +6,12 @@ recommendations; the items that divide the room; the action plan and the promote
 commitment; T0 against T1. For each questionnaire the latest workshop in the report is
 shown (the earlier waves feed the comparison). Every figure comes from
 :mod:`coopkit.analysis` frames (masked under k there) drawn by :mod:`coopkit.charts`.
+
+Written for a committee: sessions are named by title, wave and date (never by join
+code), groups by their label, numbers the way the report's language writes them
+(:func:`coopkit.i18n.format_percent`), statements in full. Every page is A4, the paper
+of every establishment's printer and of a committee's binder: text pages portrait,
+chart pages landscape (the charts are wide: nine columns of feelings, long statements).
 """
 
 from __future__ import annotations
@@ -18,27 +24,47 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from coopkit import analysis, charts
+from coopkit.definitions import method
 from coopkit.exports.gather import Report, WorkshopData, wave_pairs
-from coopkit.exports.layout import FlowLayout, tex_safe
+from coopkit.exports.layout import A4, FlowLayout, tex_safe, text_width
 from coopkit.exports.tables import (
     concept_label,
     group_label,
     has_feelings,
     has_readiness,
     masked_label,
+    participation_frame,
+    shows_tendencies,
 )
-from coopkit.i18n import get_language, normalise_language, t
+from coopkit.i18n import (
+    format_date,
+    format_number,
+    format_percent,
+    get_language,
+    normalise_language,
+    t,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Size of a chart page, inches: A3 landscape.
-CHART_PAGE = (16.54, 11.69)
+#: Size of a chart page, inches: A4 landscape (text pages are A4 portrait).
+CHART_PAGE = (A4[1], A4[0])
 
 
-def _percent(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):.0%}"
+def _percent(value: object, lang: str) -> str:
+    return "" if value is None or pd.isna(value) else format_percent(float(value), lang)
+
+
+def group_names(report: Report, lang: str) -> dict[str, str]:
+    """Every group's readable name, by id, over the report's questionnaires (the
+    charts show these, as the tables do)."""
+    names: dict[str, str] = {}
+    for wd in (*report.baselines, *report.workshops):
+        for group in wd.questionnaire.groups:
+            names[group.id] = group_label(group.id, wd.questionnaire, lang)
+    return names
 
 
 def current_workshops(report: Report) -> list[WorkshopData]:
@@ -54,8 +80,9 @@ class _Pages:
 
     def __init__(self, report: Report, lang: str):
         self.lang = lang
+        self.groups = group_names(report, lang)
         self.title = t("report.footer", lang, project=report.project.name,
-                       date=report.created_at.astimezone(UTC).strftime("%Y-%m-%d"))
+                       date=format_date(report.created_at.astimezone(UTC), lang))
         self.pages: list[Figure] = []
         self.flow: FlowLayout | None = None
 
@@ -75,19 +102,56 @@ class _Pages:
             self.pages.extend(self.flow.pages)
             self.flow = None
 
-    def chart(self, title: str, draw: Callable[[Axes], object]) -> None:
-        """One chart on a landscape page (A3 proportions: it prints on A4 landscape at
-        71 %, which keeps the projector-sized type of :mod:`coopkit.charts` readable)."""
+    def chart(self, title: str, subtitle: str, draw: Callable[[Axes], dict], *,
+              top: float = 0.45, bottom: float = 0.8, right: float = 0.3) -> None:
+        """One chart on an A4 landscape page, under one title (the page's: the chart's
+        own title is dropped, so the page does not say it twice) and a subtitle naming
+        the session(s) shown.
+
+        The axes are placed by hand (``top``, ``bottom``, ``right``: inches kept free
+        around them for what a chart draws outside its axes; on the left, the width
+        of its longest row label): a layout engine would draw every page twice."""
         from matplotlib.figure import Figure
 
         self.end_text()
-        fig = Figure(figsize=CHART_PAGE, layout="constrained")
-        fig.get_layout_engine().set(h_pad=0.4, w_pad=0.4)
-        fig.suptitle(tex_safe(title), fontsize=19, fontweight="bold")
-        draw(fig.add_subplot())
+        fig = Figure(figsize=CHART_PAGE)
+        width, height = CHART_PAGE
+        fig.text(_MARGIN / width, 1 - 0.3 / height, tex_safe(title), fontsize=18,
+                 fontweight="bold", va="top")
+        fig.text(_MARGIN / width, 1 - 0.68 / height, tex_safe(subtitle), fontsize=12,
+                 color="0.2", va="top")
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        made = draw(ax)
+        if made.get("title") is not None:
+            made["title"].set_text("")
+        _place(fig, ax, top=1.0 + top, bottom=0.4 + bottom, right=_MARGIN + right)
         self.pages.append(fig)
-        fig.text(0.02, 0.01, tex_safe(self.footer(len(self.pages))), fontsize=9,
-                 color="0.35")
+        fig.text(_MARGIN / width, 0.15 / height, tex_safe(self.footer(len(self.pages))),
+                 fontsize=8, color="0.35")
+        fig.text(1 - _MARGIN / width, 0.15 / height, tex_safe(t("export.note.counting",
+                                                                self.lang)),
+                 fontsize=8, color="0.35", ha="right")  # every page says what it counts
+
+
+#: Page margin of chart pages, inches.
+_MARGIN = 0.4
+
+
+def _place(fig: Figure, ax: Axes, *, top: float, bottom: float, right: float) -> None:
+    """Put ``ax`` on its page: ``top``/``bottom``/``right`` inches from the edges, its
+    row labels inside the left margin; a colour bar (any other axes) at its right."""
+    width, height = fig.get_size_inches()
+    labels = [label for label in ax.get_yticklabels() if label.get_text()]
+    widest = max((text_width(line, label.get_fontsize()) for label in labels
+                  for line in label.get_text().splitlines()), default=0.0)
+    left = _MARGIN + widest + (0.2 if labels else 0.0)
+    bars = [other for other in fig.axes if other is not ax]
+    end = width - right - (1.1 if bars else 0.0)
+    box = (left / width, bottom / height, (end - left) / width,
+           (height - top - bottom) / height)
+    ax.set_position(box)
+    for bar in bars:
+        bar.set_position(((end + 0.25) / width, box[1], 0.22 / width, box[3]))
 
 
 def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
@@ -121,7 +185,10 @@ def write_report(report: Report, path: str | Path, lang: str | None = None) -> P
     figures = report_pages(report, code)
     metadata = {"Title": t("report.title", code) + " – " + report.project.name,
                 "Creator": "coopkit"}
-    with rc_context({"pdf.fonttype": 42}), PdfPages(out, metadata=metadata) as pdf:
+    # Type 3 fonts: the text stays searchable and copyable (pypdf reads it back in the
+    # tests), and embedding them costs next to nothing, where TrueType (42) subsetting
+    # took about a second of a report's time.
+    with rc_context({"pdf.fonttype": 3}), PdfPages(out, metadata=metadata) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     return out
@@ -139,68 +206,68 @@ def _cover(report: Report, pages: _Pages, lang: str) -> None:
     lay.paragraph(p.purpose or "—", size=10, after=0.12)
     facts = [(t("export.col.promoter", lang), p.promoter or "—"),
              (t("export.col.partners", lang), "; ".join(report.partners) or "—"),
-             (t("report.date", lang), report.created_at.astimezone(UTC).strftime("%Y-%m-%d"))]
+             (t("report.date", lang), format_date(report.created_at.astimezone(UTC), lang))]
     for label, value in facts:
         lay.paragraph(f"{label} : {value}" if lang == "fr" else f"{label}: {value}",
                       size=10, after=0.02)
     lay.y += 0.15
     lay.paragraph(t("report.participation", lang), size=13, weight="bold", after=0.05)
     lay.paragraph(t("export.note.masked", lang, k=report.k), size=8.5, style="italic",
-                  after=0.08)
+                  after=0.03)
+    lay.paragraph(t("export.note.counting", lang), size=8.5, style="italic", after=0.08)
     for wd in report.workshops:
         q = wd.questionnaire
-        lay.paragraph(t("report.workshop", lang, code=wd.workshop.code, wave=wd.workshop.wave,
-                        title=q.title.get(lang)), size=10.5, weight="bold", keep=0.8,
-                      after=0.04)
+        lay.paragraph(t("report.workshop", lang, name=wd.label(lang)), size=10.5,
+                      weight="bold", keep=0.8, after=0.04)
         rows = []
         hidden = masked_label(wd.k, lang)
-        for group, count in wd.participation.items():
-            small = 0 < count.joined < wd.k
-            rows.append([group_label(group, q, lang),
-                         hidden if small else count.joined,
-                         hidden if small else count.validated])
-        rows.append([t("export.total", lang),
-                     sum(c.joined for c in wd.participation.values()),
-                     sum(c.validated for c in wd.participation.values())])
+        for _, row in participation_frame(wd).iterrows():  # masked with complements
+            rows.append([t("export.total", lang) if row["group"] is None
+                         else group_label(row["group"], q, lang),
+                         *(hidden if pd.isna(row[c]) else int(row[c])
+                           for c in ("joined", "validated"))])
         lay.table([t("export.col.group", lang), t("export.col.joined", lang),
                    t("export.col.validated", lang)], rows, [0.6, 0.2, 0.2])
 
 
-def _title(key: str, wd: WorkshopData, lang: str) -> str:
-    return t(key, lang, name=wd.name, title=wd.questionnaire.title.get(lang))
-
-
 def _feelings(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     fmap = analysis.feelings_map(wd.answers, by="group")
-    tend = analysis.tendencies(wd.answers, by="group")
+    pages.chart(t("report.feelings", lang), wd.label(lang),
+                lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang, groups=pages.groups),
+                top=0.75, bottom=1.05)
+    if shows_tendencies(wd):  # only when the consultant turned them on
+        _tendencies(wd, pages, lang)
 
-    pages.chart(_title("report.feelings", wd, lang),
-                lambda ax: charts.plot_feelings_map(ax, fmap, lang=lang))
-    pages.chart(_title("report.tendency_chart", wd, lang),
-                lambda ax: charts.plot_tendencies(ax, tend, lang=lang))
+
+def _tendencies(wd: WorkshopData, pages: _Pages, lang: str) -> None:
+    tend = analysis.tendencies(wd.answers, by="group")
+    pages.chart(t("report.tendency_chart", lang), wd.label(lang),
+                lambda ax: charts.plot_tendencies(ax, tend, lang=lang, groups=pages.groups))
     lay = pages.text()
     lay.new_page()
     lay.paragraph(t("report.tendencies", lang), size=13, weight="bold", after=0.04)
     lay.paragraph(t("export.note.tendencies", lang, k=wd.k), size=8.5, style="italic",
-                  after=0.08)
+                  after=0.04)
+    lay.paragraph(t("report.tendency_note", lang), size=8.5, style="italic", after=0.08)
     rows = []
     for _, row in tend.iterrows():
         masked = row["status"] != analysis.OK
         rows.append([group_label(row["group"], wd.questionnaire, lang),
-                     *(masked_label(wd.k, lang) if masked else _percent(row[f])
-                       for f in ("attrait", "peur", "tentation")),
-                     "" if masked else (concept_label("behaviour", row["dominant"], lang) or "—")])
+                     *(masked_label(wd.k, lang) if masked else _percent(row[f], lang)
+                       for f in ("attrait", "peur", "tentation", "confiance")),
+                     "" if masked else analysis.tendency.phrase(row["reading"], lang)])
     header = [t("export.col.group", lang),
-              *(concept_label("feeling", f, lang) or f for f in ("attrait", "peur", "tentation")),
-              t("export.col.dominant", lang)]
-    lay.table(header, rows, [0.34, 0.15, 0.15, 0.15, 0.21])
+              *(concept_label("feeling", f, lang) or f
+                for f in ("attrait", "peur", "tentation", "confiance")),
+              t("export.col.reading", lang)]
+    lay.table(header, rows, [0.26, 0.11, 0.11, 0.11, 0.11, 0.30])
 
 
 def _readiness(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     q = wd.questionnaire
     rdy = analysis.readiness(wd.answers, q, level="section", lang=lang)
-    pages.chart(_title("report.readiness", wd, lang),
-                lambda ax: charts.plot_readiness(ax, rdy, lang=lang))
+    pages.chart(t("report.readiness", lang), wd.label(lang),
+                lambda ax: charts.plot_readiness(ax, rdy, lang=lang, groups=pages.groups))
     weak = analysis.weakest_items(wd.answers, q, limit=6, lang=lang)
     lay = pages.text()
     lay.new_page()
@@ -210,8 +277,9 @@ def _readiness(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     if weak.empty:
         lay.paragraph(t("report.nothing", lang), size=10)
         return
-    rows = [[r["section"], r["text"], _percent(r["score"]), _percent(r["weak_share"]),
-             r["recommendation"] or "—"] for _, r in weak.iterrows()]
+    rows = [[r["section"], r["text"], _percent(r["score"], lang),
+             _percent(r["weak_share"], lang), r["recommendation"] or "—"]
+            for _, r in weak.iterrows()]
     lay.table([t("export.col.section", lang), t("export.col.question", lang),
                t("export.col.score", lang), t("report.weak", lang),
                t("export.col.recommendation", lang)], rows, [0.17, 0.3, 0.09, 0.1, 0.34])
@@ -222,15 +290,15 @@ def _divisive(wd: WorkshopData, pages: _Pages, lang: str) -> None:
     shown = div[div["status"] == analysis.OK].head(8)
     if shown.empty:
         return
-    pages.chart(_title("report.divisive", wd, lang),
+    pages.chart(t("report.divisive", lang), wd.label(lang),
                 lambda ax: charts.plot_divergence(ax, div, lang=lang, limit=8))
     lay = pages.text()
     lay.new_page()
     lay.paragraph(t("report.divisive_list", lang), size=13, weight="bold", after=0.04)
     lay.paragraph(t("export.note.divergence", lang, k=wd.k), size=8.5, style="italic",
                   after=0.08)
-    rows = [[r["label"], f"{r['index']:.2f}", _percent(r["mean"]), int(r["n"])]
-            for _, r in shown.iterrows()]
+    rows = [[r["label"], format_number(r["index"], lang), _percent(r["mean"], lang),
+             int(r["n"])] for _, r in shown.iterrows()]
     lay.table([t("export.col.question", lang), t("export.col.index", lang),
                t("export.col.mean", lang), t("export.col.n", lang)], rows,
               [0.64, 0.12, 0.12, 0.12])
@@ -242,14 +310,16 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
     lay = pages.text()
     lay.new_page()
     lay.paragraph(t("report.actions", lang), size=13, weight="bold", after=0.04)
-    lay.paragraph(t("export.note.commitment", lang, pct="60 %" if lang == "fr" else "60%"),
+    lay.paragraph(t("export.note.commitment", lang,
+                    pct=format_percent(method.COMMITMENT_THRESHOLD, lang)),
                   size=8.5, style="italic", after=0.08)
     if p.empty:
         lay.paragraph(t("report.no_actions", lang), size=10)
         return
     order = {plan: i for i, plan in enumerate(("objectifs", "risques", "charte"))}
     p = p.assign(_o=p["plan"].map(lambda x: order.get(x, 9))).sort_values(["_o", "id"])
-    rows = [[r["text"], group_label(r["group"], q, lang), concept_label("plan", r["plan"], lang),
+    rows = [[r["text"], pages.groups.get(r["group"]) or group_label(r["group"], q, lang),
+             concept_label("plan", r["plan"], lang),
              concept_label("status", r["status"], lang), r["owner"] or "",
              r["due"].isoformat() if hasattr(r["due"], "isoformat") else (r["due"] or "")]
             for _, r in p.iterrows()]
@@ -258,13 +328,16 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
                t("export.col.owner", lang), t("export.col.due", lang)], rows,
               [0.34, 0.17, 0.13, 0.11, 0.13, 0.12])
     com = analysis.commitment(report.proposals)
-    pages.chart(t("report.commitment", lang),
-                lambda ax: charts.plot_commitment(ax, com, lang=lang))
+    pages.chart(t("report.commitment", lang), t("report.commitment_scope", lang),
+                lambda ax: charts.plot_commitment(ax, com, lang=lang, groups=pages.groups))
 
 
 def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) -> None:
     by = ("group", "feeling") if has_feelings(after.questionnaire) else ("group",)
     wv = analysis.waves(before.answers, after.answers, by=by)
-    title = t("report.waves", lang, before=before.name, after=after.name,
-              title=after.questionnaire.title.get(lang))
-    pages.chart(title, lambda ax: charts.plot_waves(ax, wv, lang=lang))
+    pair = t("report.waves_pair", lang, title=after.title(lang), before=before.workshop.wave,
+             date_before=before.date(lang), after=after.workshop.wave,
+             date_after=after.date(lang))
+    pages.chart(t("report.waves", lang), pair,
+                lambda ax: charts.plot_waves(ax, wv, lang=lang, groups=pages.groups),
+                bottom=1.2)

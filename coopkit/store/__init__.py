@@ -14,6 +14,7 @@ from coopkit.store.records import (
     Project,
     Proposal,
     Workshop,
+    WorkshopSettings,
 )
 from coopkit.store.schema import SCHEMA_VERSION
 
@@ -26,5 +27,6 @@ __all__ = [
     "Proposal",
     "Store",
     "Workshop",
+    "WorkshopSettings",
     "open_store",
 ]
