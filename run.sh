@@ -70,12 +70,14 @@ lock() {
 
 test_env() {
   # Chromium for the browser tests, PostgreSQL and pgbouncer for the store tests, Node's
-  # npm for axe-core, LibreOffice Calc (headless) to open the CSV exports as a
-  # spreadsheet user would.
+  # npm for axe-core and for checking the phone page's built assets
+  # (tests/test_page_assets.py), LibreOffice Calc (headless) to open the CSV exports as
+  # a spreadsheet user would.
   apt_install chromium postgresql pgbouncer libreoffice-calc-nogui
   command -v npm >/dev/null 2>&1 || apt_install npm
-  if [ -f package.json ] && [ ! -d node_modules ]; then
-    say "installing the browser tests' npm packages"
+  if [ -f package.json ] && { [ ! -d node_modules ] ||
+      [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+    say "installing the npm packages (axe-core, the page's widget libraries, esbuild)"
     npm ci --no-audit --no-fund --silent
   fi
 }

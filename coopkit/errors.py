@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coopkit.i18n import t, tn
+from coopkit.i18n import get_language, normalise_language, t, tn
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,14 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
     warning: bool = False
 
-    def message(self, lang: str | None = None) -> str:
-        """The sentence saying what is wrong and how to fix it."""
-        values = {"field": self.field or "-", "value": _show(self.value),
+    def message(self, lang: str | None = None, *, typographic: bool = False) -> str:
+        """The sentence saying what is wrong and how to fix it. ``typographic``: the bad
+        value between the language's own quotes (« ABC » in French), for a reader who
+        is not editing a file (a participant); else between straight quotes, as it is
+        typed in a file."""
+        shown = _show(self.value, normalise_language(lang or get_language())
+                      if typographic else None)
+        values = {"field": self.field or "-", "value": shown,
                   **{k: _said(v, lang) for k, v in self.params}}
         count = dict(self.params).get("count")
         text = (tn(f"error.{self.code}", count, lang, **values)  # « 1 question », « 2 questions »
@@ -149,9 +154,17 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def _show(value: object) -> str:
+#: Quotes around a value shown to someone who is not editing a file.
+QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("\u201c", "\u201d")}
+
+
+def _show(value: object, quotes: str | None = None) -> str:
     if value is None:
         return "-"
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    text = printable(text)
+    if isinstance(value, str):
+        opening, closing = QUOTES.get(quotes or "", ("'", "'"))
+        body = printable(value)
+        body = body if len(body) <= 78 else body[:75] + "..."
+        return f"{opening}{body}{closing}"
+    text = printable(repr(value))
     return text if len(text) <= 80 else text[:77] + "..."

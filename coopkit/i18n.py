@@ -123,6 +123,16 @@ def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
     return (forms[index] or forms[-1]).format(n=shown, **values)
 
 
+
+def texts(prefix: str, lang: str | None = None) -> dict[str, str]:
+    """Every text whose key starts with ``prefix.``, by the rest of its key
+    (``texts("page")["loading"]`` is ``t("page.loading")``)."""
+    code = normalise_language(lang) if lang else get_language()
+    start = prefix.rstrip(".") + "."
+    return {key[len(start):]: text for key, text in catalogue(code).items()
+            if key.startswith(start)}
+
+
 # ------------------------------------------------------------- numbers and dates
 #: What stands between a number and its "%" sign: French sets a narrow no-break space
 #: (« 26 % »), English nothing (26%).

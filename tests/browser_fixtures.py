@@ -105,6 +105,9 @@ class AppServer:
     workshop_id: int
     data: Path
     proc: subprocess.Popen
+    #: A second open workshop, on the method's feelings questionnaire (0-5 rows, long
+    #: texts, free text, a dozen pages): what a participant really goes through.
+    feelings_code: str = ""
 
     @property
     def base(self) -> str:
@@ -138,6 +141,20 @@ def open_test_workshop(data: Path) -> tuple[str, int]:
         project = store.create_project("Test navigateur", purpose="browser tests")
         workshop = store.open_workshop(project, load(path), k=1)
         return workshop.code, workshop.id
+
+
+def open_feelings_workshop(data: Path) -> str:
+    """A workshop on ``questionnaires/ressentis.yaml`` (k = 1), in the first project; two
+    establishments to choose from. Returns its join code."""
+    from coopkit import open_store
+    from coopkit.definitions.questionnaire import load
+
+    with open_store(None, data=str(data)) as store:
+        project = store.projects()[0].id
+        for name in ("Hôpital Nord", "EHPAD Les Tilleuls"):
+            store.add_partner(project, name)
+        return store.open_workshop(project, load(ROOT / "questionnaires" / "ressentis.yaml"),
+                                   k=1).code
 
 
 def start_serve(data: Path, port: int, expect: int = 2, fill_delay: float = 1.0
@@ -193,11 +210,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     _require(serve.APP_NOTEBOOK.is_file(), f"{serve.APP_NOTEBOOK} not found")
     data = tmp_path_factory.mktemp("serve-data")
     code, workshop_id = open_test_workshop(data)
+    feelings = open_feelings_workshop(data)
     port = free_port()
     proc = start_serve(data, port)
     try:
         wait_serving(proc, port, serve.pool_size(2))
-        yield AppServer(port, code, workshop_id, data, proc)
+        yield AppServer(port, code, workshop_id, data, proc, feelings)
     finally:
         if proc.poll() is None:
             exit_code, leftovers = stop_serve(proc)
@@ -223,6 +241,67 @@ def axe_violations(page: Any, axe: Path, impacts: tuple[str, ...] = ("serious", 
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in impacts
     ]
+
+
+#: Every element drawn wider than the screen or sticking out of it, and every box whose
+#: content is wider than the box (a box that scrolls or cuts sideways).
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      [...el.classList].slice(0, 3).map((c) => '.' + c).join('');
+  const found = [];
+  if (document.documentElement.scrollWidth > width) {
+    found.push(`page ${document.documentElement.scrollWidth} > ${width}`);
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!el.getClientRects().length) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.left < -0.5 || box.right > width + 0.5) {
+      found.push(`${name(el)} at ${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+    const style = getComputedStyle(el);
+    if (style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) {
+      found.push(`${name(el)} content ${el.scrollWidth} > ${el.clientWidth}`);
+    }
+  }
+  return found;
+}"""
+
+#: Every control a finger taps, drawn smaller than 44 x 44 CSS pixels (a radio button
+#: or a check box is as big as its label, which takes the tap).
+_SMALL_TARGETS = """() => {
+  const found = [];
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, ' +
+      'summary, [role=button], [role=radio], [role=checkbox]';
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.getClientRects().length || el.disabled) continue;
+    if (getComputedStyle(el).visibility === 'hidden') continue;
+    let box = el.getBoundingClientRect();
+    const label = el.closest('label');
+    if (label && (el.type === 'radio' || el.type === 'checkbox')) {
+      const outer = label.getBoundingClientRect();
+      box = outer.width * outer.height > box.width * box.height ? outer : box;
+    }
+    if (box.width < 43.5 || box.height < 43.5) {
+      const text = (el.textContent || el.value || el.getAttribute('aria-label') || '')
+          .trim().slice(0, 30);
+      found.push(`${el.tagName.toLowerCase()} "${text}" ${box.width.toFixed(1)}x` +
+                 `${box.height.toFixed(1)}`);
+    }
+  }
+  return found;
+}"""
+
+
+def overflowing(page: Any) -> list[str]:
+    """What sticks out sideways, anywhere on the page (empty when nothing does)."""
+    return page.evaluate(_OVERFLOWING)
+
+
+def small_targets(page: Any) -> list[str]:
+    """The tap targets smaller than 44 x 44 px (empty when there is none)."""
+    return page.evaluate(_SMALL_TARGETS)
 
 
 def no_horizontal_scroll(page: Any) -> bool:

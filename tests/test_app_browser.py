@@ -11,6 +11,7 @@ import gzip
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
@@ -154,7 +155,7 @@ def test_every_step_is_accessible(page: Page, app_server: AppServer, axe_script)
 def test_wrong_code_gets_a_clear_message(page: Page, app_server: AppServer):
     page.goto(app_server.url("code=ZZZZ22"))
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("ZZZZ22", timeout=TIMEOUT_MS)
+    expect(alert).to_contain_text("« ZZZZ22 »", timeout=TIMEOUT_MS)  # French quotes
     expect(alert).to_contain_text("ne correspond à aucune séance")
     fits(page)
 
@@ -200,7 +201,8 @@ def test_kernel_refuses_code_sent_on_its_websocket(page: Page, app_server: AppSe
 
 def test_nothing_is_fetched_from_another_site(page: Page, app_server: AppServer):
     """A hospital network may log or block third parties: the page loads everything from
-    coopkit serve; the Content-Security-Policy stops the template's CDN stylesheet."""
+    coopkit serve (coopkit's template links nothing elsewhere; the Content-Security-Policy
+    would stop it anyway)."""
     hosts: set[str] = set()
     blocked: list[str] = []
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
@@ -212,8 +214,8 @@ def test_nothing_is_fetched_from_another_site(page: Page, app_server: AppServer)
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     served_here = f"127.0.0.1:{app_server.port}"
     elsewhere = hosts - {"", served_here}  # "": data: and blob: addresses
-    assert elsewhere <= {"cdn.jsdelivr.net"}  # Voilà's lab template links Font Awesome
-    assert {urlsplit(url).netloc for url in blocked} == elsewhere  # ...refused by the CSP
+    assert elsewhere == set()
+    assert blocked == []
 
 
 def test_page_and_scripts_are_sent_compressed(app_server: AppServer):
@@ -224,3 +226,42 @@ def test_page_and_scripts_are_sent_compressed(app_server: AppServer):
         assert response.headers["Content-Encoding"] == "gzip"
         wire = response.read()
     assert len(gzip.decompress(wire)) > 2 * len(wire)
+
+
+def test_the_page_is_light_its_files_cached_a_year_and_sent_precompressed(
+        app_server: AppServer):
+    """coopkit's page: one script and one stylesheet, at versioned addresses a phone
+    keeps for a year, sent as the .gz files built beside them (no compression work per
+    phone while a room joins). Without gzip, the plain file."""
+    with urllib.request.urlopen(app_server.join_url(), timeout=TIMEOUT_MS / 1000) as page:
+        html = page.read().decode("utf-8")
+    assert "Préparation de votre questionnaire…" in html  # the loading screen, in French
+    assets = re.findall(r'(?:src|href)="(/voila/templates/coopkit/static/[^"]+)"', html)
+    assert sorted(urlsplit(a).path.rsplit("/", 1)[1] for a in assets) == [
+        "coopkit.css", "coopkit.js"]
+    static = serve.TEMPLATE_STATIC
+    for address in assets:
+        name = urlsplit(address).path.rsplit("/", 1)[1]
+        request = urllib.request.Request(app_server.base + address.lstrip("/"),
+                                         headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=TIMEOUT_MS / 1000) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            max_age = re.search(r"max-age=(\d+)", response.headers["Cache-Control"])
+            assert max_age and int(max_age.group(1)) >= 365 * 86400, response.headers
+            assert response.read() == (static / f"{name}.gz").read_bytes()
+        with urllib.request.urlopen(app_server.base + address.lstrip("/"),
+                                    timeout=TIMEOUT_MS / 1000) as response:
+            assert response.headers.get("Content-Encoding") is None
+            assert response.read() == (static / name).read_bytes()
+
+
+def test_a_mistyped_address_gets_a_french_page(app_server: AppServer):
+    """Voilà redirects any other address to its file handler, which refuses it: the
+    refusal is a short page in the server's language, with nothing of the server."""
+    for address in ("autre/page", "voila/templates/coopkit/static/absent.js"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(app_server.base + address, timeout=TIMEOUT_MS / 1000)
+        body = refused.value.read().decode("utf-8")
+        assert refused.value.code in (403, 404)
+        assert '<html lang="fr">' in body and "Page introuvable" in body
+        assert "Forbidden" not in body and "Tornado" not in body

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from coopkit.definitions import method
-from coopkit.i18n import LANGUAGES, catalogue, normalise_language, plurals, set_language, t, tn
+from coopkit.i18n import (
+    LANGUAGES,
+    catalogue,
+    normalise_language,
+    plurals,
+    set_language,
+    t,
+    texts,
+    tn,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coopkit"
 
@@ -131,6 +140,21 @@ def test_tn_on_a_key_without_forms_behaves_like_t():
               languages="fr", hash="h") == t("cli.validate.ok", "fr", file="f", sections="s",
                                               items="i", languages="fr", hash="h")
 
+
+
+def test_a_count_in_an_error_takes_the_plural():
+    from coopkit.errors import fail
+
+    one = fail("missing_answers", value="g1", count=1).problems[0]
+    two = fail("missing_answers", value="g1, g2", count=2).problems[0]
+    assert one.message("fr").startswith("Il reste 1 question obligatoire sans réponse")
+    assert two.message("fr").startswith("Il reste 2 questions obligatoires sans réponse")
+    assert one.message("en").startswith("1 required question has no answer yet")
+
+
+def test_texts_by_prefix():
+    assert texts("page", "fr")["loading"] == t("page.loading", "fr")
+    assert texts("page.", "en")["reload"] == "Reload the page"
 
 #: French nouns a count is written before: such a text must be a count's entry (tn).
 _COUNTED = ("réponse", "participant", "question", "personne", "répondant", "proposition",

@@ -105,9 +105,9 @@ def fill_every_page(page: Page) -> int:
         expect(hint).to_contain_text(f"Partie {number} sur {pages}", timeout=TIMEOUT_MS)
         items = page.locator(".coopkit-page .coopkit-item-intensity")
         for index in range(items.count()):
-            button = items.nth(index).get_by_role("button", name="3", exact=True)
-            button.click()
-            expect(button).to_have_class(re.compile("mod-active"), timeout=TIMEOUT_MS)
+            choice = items.nth(index).get_by_role("radio", name="3", exact=True)
+            choice.check()
+            expect(choice).to_be_checked(timeout=TIMEOUT_MS)
             answered += 1
         if number < pages:
             page.locator(".coopkit-next").click()

@@ -308,8 +308,10 @@ def test_pages_next_back_and_progress(store, workshop, questionnaire):
     form.back_button.click()
     assert form.page == 1
     form.page_widgets()[0].value = 2
-    assert "1 réponse sur 5" in form.progress.value
+    assert "1 réponse sur 5" in form.progress.value  # French plural: 0 and 1 singular
     assert "Règles : 50\u00a0%" in form.overview.value
+    form.page_widgets()[1].value = ["x"]
+    assert "2 réponses sur 5" in form.progress.value
 
 
 def test_required_questions_are_flagged_before_the_result(store, workshop):
@@ -320,7 +322,7 @@ def test_required_questions_are_flagged_before_the_result(store, workshop):
     form.next_button.click()
     form.finish_button.click()
     assert app.value == "fill"
-    assert "2 questions obligatoires" in app.notice.text
+    assert "Il reste 2 questions obligatoires sans réponse" in app.notice.text
     assert form.page == 0  # the first page holding a missing answer
     g2 = form.widgets["g2"]
     assert "coopkit-missing" in g2._dom_classes
@@ -708,3 +710,111 @@ def test_prepare_never_raises(tmp_path):
     app = ParticipantApp(Broken())
     app.prepare()
     assert app.value == "join"
+
+
+# ------------------------------------------------------------- the phone's screen
+
+def test_intensity_is_a_radio_group_drawn_as_a_row(questionnaire):
+    item = next(it for it in questionnaire.items() if it.type == "intensity")
+    w = item_widget(item, "fr")
+    assert isinstance(w.control, widgets.RadioButtons)
+    assert "coopkit-scale-row" in w.control._dom_classes
+    assert [label for label, _ in w.control.options] == ["0", "1", "2", "3", "4", "5"]
+    assert w.value is None and w.control.value is None  # nothing preselected
+    w.control.value = 4
+    assert w.value == 4
+
+
+def test_the_questions_come_first_on_a_phone(store, workshop):
+    app = joined(store, workshop)
+    form = app.form
+    assert form.children.index(form.body) < form.children.index(form.overview)
+    assert form.children[-1] is form.overview  # per-part completion after the buttons
+    assert '<details class="coopkit-intro">' in form.title.value  # folded introduction
+    assert "<p>Bienvenue</p>" in form.title.value
+    assert app.children.index(app.body) < app.children.index(app.resume_info)
+    assert "<details>" not in app.resume_info.value  # in full on the first part
+    assert "ou notez ce code de reprise" in app.resume_info.value
+    form.next_button.click()
+    assert "coopkit-intro" not in form.title.value  # shown once
+    assert app.resume_info.value.startswith("<details><summary>Reprendre plus tard")
+
+
+def test_validate_stays_within_reach_and_the_thank_you_shows_the_group_first(store,
+                                                                             workshop):
+    app = joined(store, workshop)
+    fill_all(app)
+    assert app.value == "result"
+    assert app.body.children[-1] is app.action_bar
+    assert app.validate_button in app.action_bar.children
+    assert "Seules les réponses validées comptent" in app.validate_reminder.value
+    assert not app.script.released
+    app.validate_button.click()
+    assert app.value == "thanks"
+    assert app.resume_info.value == ""  # nothing left to come back for
+    columns = app.result.children[0]
+    assert columns.children[0].children[0] is app.result.group_picture
+    assert columns.children[1] is app.result.own
+    assert app.script.released  # the page, once left, frees its kernel
+
+
+def test_the_page_gets_the_participants_language_and_the_workshops_title(store, workshop):
+    app = ParticipantApp(store)
+    app.start(code=workshop.code, lang="en")
+    assert app.page_title() == "Atelier <i>1</i>"
+    assert app.script.page == ("en", "Atelier <i>1</i>")
+    head = app.page_head().data
+    assert head.startswith("<script>window.coopkitPage&&coopkitPage.head(")
+    assert '"lang": "en"' in head and '"loading": "Preparing your questionnaire…"' in head
+    assert "<i>" not in head  # "<" written \u003c: no element can be closed or opened
+    assert "Atelier \\u003ci>1\\u003c/i>" in head
+
+
+def test_another_page_locks_itself_once_validated_elsewhere(store, workshop):
+    """Two pages of one participant: after validating on one, the other's next tap is
+    refused, the control shows what is stored, and the page thanks without ids."""
+    first = joined(store, workshop)
+    first.form.page_widgets()[0].value = 4
+    second = ParticipantApp(store, resume=first.participant.token)
+    assert second.form.widgets["g1"].value == 4
+    fill_all(first)
+    first.validate_button.click()
+    assert first.value == "thanks"
+
+    second.form.widgets["g1"].value = 1  # refused by the store
+    assert second.form.widgets["g1"].value == 4  # what is stored, not what was tapped
+    assert second.form.widgets["g1"].control.value == 4
+    assert second.form.locked and second.form.widgets["g1"].control.disabled
+    assert second.value == "thanks"
+    assert "déjà été validées" in second.notice.text
+    assert "g1" not in second.notice.text and "question " not in second.notice.text
+    assert store.answers(first.participant.token)["g1"] == 4
+
+
+def test_another_page_locks_itself_at_a_page_turn(store, workshop):
+    first = joined(store, workshop)
+    second = ParticipantApp(store, resume=first.participant.token)
+    fill_all(first)
+    first.validate_button.click()
+    second.form.next_button.click()
+    assert second.form.page == 0 and second.value == "thanks"
+
+
+def test_a_mistyped_resume_code_gets_a_message_about_a_code(store, workshop):
+    app = ParticipantApp(store)
+    app.join.resume_text.value = "abcde-fghjk"
+    app.join.resume_button.click()
+    assert app.notice.kind == "error"
+    assert "Le code de reprise «\u00a0ABCDE-FGHJK\u00a0»" in app.notice.text
+    assert "lien" not in app.notice.text
+    long = "x" * 40  # perhaps a token pasted from a link: never repeated
+    app.join.resume_text.value = long
+    app.join.resume_button.click()
+    assert "Ce code de reprise ne correspond" in app.notice.text and long not in \
+        app.notice.text
+
+
+def test_a_wrong_join_code_is_shown_between_french_quotes(store, workshop):
+    app = ParticipantApp(store, code="qqq999")
+    assert "Le code «\u00a0QQQ999\u00a0» ne correspond à aucune séance." in app.notice.text
+    assert "'QQQ999'" not in app.notice.text

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from coopkit.i18n import t
+from coopkit.i18n import t, tn
 
 if TYPE_CHECKING:
     from coopkit.store import Store
@@ -173,7 +173,7 @@ class RoomView(widgets.VBox):
             self.tendencies.value = b""
             return
         k = analysis.anonymity_k(frame)
-        self.notice.value = (f"<p><small>{escape(t('room.masked', lang, k=k))} "
+        self.notice.value = (f"<p><small>{escape(tn('room.masked', k, lang))} "
                              f"{escape(t('export.note.counting', lang))}</small></p>")
         fmap = analysis.feelings_map(rows)
         # answers of people who have not validated change neither chart: not redrawn

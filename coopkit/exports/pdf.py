@@ -43,6 +43,7 @@ from coopkit.i18n import (
     get_language,
     normalise_language,
     t,
+    tn,
 )
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def _cover(report: Report, pages: _Pages, lang: str) -> None:
                       size=10, after=0.02)
     lay.y += 0.15
     lay.paragraph(t("report.participation", lang), size=13, weight="bold", after=0.05)
-    lay.paragraph(t("export.note.masked", lang, k=report.k), size=8.5, style="italic",
+    lay.paragraph(tn("export.note.masked", report.k, lang), size=8.5, style="italic",
                   after=0.03)
     lay.paragraph(t("export.note.counting", lang), size=8.5, style="italic", after=0.08)
     for wd in report.workshops:

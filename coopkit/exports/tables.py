@@ -275,12 +275,14 @@ def answers_table(report: Report, lang: str | None = None) -> Table:
     kinds = {_h("participant", code): INTEGER, _h("score", code): PERCENT,
              _h("answered_at", code): DATE}
     return Table("answers", t("export.sheet.answers", code), frame, kinds,
-                 _note("export.note.answers", code, k=report.k))
+                 _note("export.note.answers", code, count=report.k))
 
 
-def _note(key: str, lang: str, **values: object) -> str:
-    """A table's note, followed by what every figure counts (one policy everywhere)."""
-    return f"{t(key, lang, **values)} {t('export.note.counting', lang)}"
+def _note(key: str, lang: str, count: int | None = None, **values: object) -> str:
+    """A table's note, followed by what every figure counts (one policy everywhere);
+    ``count``: the number the note's text is written for (its plural form)."""
+    text = t(key, lang, **values) if count is None else tn(key, count, lang, **values)
+    return f"{text} {t('export.note.counting', lang)}"
 
 
 def _all_sections(q: Questionnaire):
@@ -335,7 +337,7 @@ def _participation(report: Report, code: str) -> Table:
         }), code))
     kinds = {_h("joined", code): INTEGER, _h("validated", code): INTEGER}
     return Table("participation", t("export.sheet.participation", code), _stack(parts), kinds,
-                 _note("export.note.masked", code, k=report.k))
+                 _note("export.note.masked", code, count=report.k))
 
 
 def _readiness(report: Report, level: str, code: str) -> Table | None:
@@ -568,7 +570,7 @@ def about_table(report: Report, lang: str | None = None) -> Table:
         (_h("partners", code), "; ".join(report.partners) or None),
         (_h("exported_at", code), report.created_at.astimezone(UTC).replace(tzinfo=None)),
         (_h("k", code), report.k),
-        (_h("anonymity", code), t("export.note.masked", code, k=report.k)),
+        (_h("anonymity", code), tn("export.note.masked", report.k, code)),
         (_h("counting", code), t("export.note.counting", code)),
     ]
     for wd in report.workshops:

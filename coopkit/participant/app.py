@@ -17,7 +17,9 @@ class                          what
 ``coopkit-app``                the whole app (root)
 ``coopkit-header``             title (``h1``) and the three steps (``nav``)
 ``coopkit-message``            the message area (``role="alert"`` on errors)
-``coopkit-resume``             resume link (``a.coopkit-resume-link``) + code
+``coopkit-resume``             resume link (``a.coopkit-resume-link``) + code, under
+                               the page (folded after the first part;
+                               gone once validated)
 ``coopkit-join``               join page; ``coopkit-code`` the code field,
                                labelled "Code de l'atelier" / "Workshop code"
 ``coopkit-join-continue``      "Continuer" / "Continue"
@@ -26,8 +28,9 @@ class                          what
 ``coopkit-join-submit``        "Commencer" / "Start"
 ``coopkit-resume-field``       "Code de reprise" / "Resume code" field
 ``coopkit-resume-submit``      "Reprendre" / "Resume"
-``coopkit-form``               step 1; ``coopkit-progress``, ``coopkit-overview``,
-                               ``coopkit-page-title`` (``h2``), ``coopkit-page``
+``coopkit-form``               step 1; ``coopkit-progress``, ``coopkit-page-title``
+                               (``h2``; ``coopkit-intro`` the folded introduction),
+                               ``coopkit-page``, ``coopkit-overview``
 ``coopkit-item``               one question (+ ``coopkit-item-<type>``); its text
                                is an ``h3.coopkit-question``; ``coopkit-missing``
                                when a required one is flagged
@@ -37,17 +40,23 @@ class                          what
 ``coopkit-saved``              "Réponse enregistrée" / "Answer saved"
 ``coopkit-result``             step 2; ``coopkit-own-result``, ``coopkit-group-result``
 ``coopkit-edit``               "Modifier mes réponses" / "Change my answers"
+``coopkit-actionbar``          stays at the bottom of the screen on the result:
+                               a reminder and ``coopkit-validate``
 ``coopkit-validate``           "Valider mon résultat" / "Validate my result"
-``coopkit-thanks``             the thank-you, after validation
+``coopkit-thanks``             the thank-you, after validation; the group's
+                               picture comes next, then one's own result
 ``coopkit-refresh``            "Actualiser le résultat du groupe" / "Refresh the group's
                                picture"
 ``coopkit-page-script``        hidden Output: scrolls to the top on a new page; once
-                               joined, puts ``?resume=<token>`` in the address bar
+                               joined, puts ``?resume=<token>`` in the address bar;
+                               sets the page's language and title; once
+                               validated, frees the kernel when the page is left
 =============================  ===============================================
 """
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
@@ -67,6 +76,7 @@ from coopkit.widgets.html import (
     heading,
     html_widget,
     log_unexpected,
+    page_head,
     paragraph,
     stylesheet,
 )
@@ -113,7 +123,7 @@ class ParticipantApp(widgets.VBox):
         self.body = widgets.VBox()
         self.body.add_class("coopkit-body")
         super().__init__([stylesheet(), self.script.widget, self.header, self.notice.widget,
-                          self.resume_info, self.body])
+                          self.body, self.resume_info])
         self.add_class("coopkit-app")
         self.participant = None
         self.workshop = None
@@ -125,6 +135,9 @@ class ParticipantApp(widgets.VBox):
         self.edit_button = button(t("app.result.edit", self.lang), "coopkit-edit")
         self.validate_button = button(t("app.result.validate", self.lang),
                                       "coopkit-validate", primary=True)
+        self.validate_reminder = html_widget("", "coopkit-validate-reminder")
+        self.action_bar = widgets.VBox([self.validate_reminder, self.validate_button])
+        self.action_bar.add_class("coopkit-actionbar")
         self._safe = guarded(self.notice, lambda: self.lang)
         self.edit_button.on_click(self._safe(lambda _b: self.show_form()))
         self.validate_button.on_click(self._safe(lambda _b: self.validate()))
@@ -152,6 +165,12 @@ class ParticipantApp(widgets.VBox):
         except Exception:
             log_unexpected("ParticipantApp.prepare")
 
+    def page_head(self) -> object:
+        """An HTML output for the page around the app: the participant's language, the
+        title, and the workshop's name on the loading screen (the notebook shows it
+        right after :meth:`start`, before the app itself)."""
+        return page_head(self.lang, self.page_title(), self._workshop_title())
+
     def start(self, *, code: str | None = None, resume: str | None = None,
               lang: str | None = None) -> None:
         """Apply the page's URL parameters to an app built before the request came.
@@ -173,6 +192,7 @@ class ParticipantApp(widgets.VBox):
             if code:
                 self.join.code_text.value = code[:64]
                 self._safe(self.join.find)()
+            self._header()
         except Exception:  # the app must always show something
             log_unexpected("ParticipantApp.start")
             self.notice.show(t("app.unexpected", self.lang), "error")
@@ -193,6 +213,7 @@ class ParticipantApp(widgets.VBox):
         self.join = JoinWidget(self.store, code, lang=self.url_lang, notice=self.notice)
         self.join.observe(self._safe(self._on_join_lang), names="lang")
         self.join.observe(self._safe(self._on_joined), names="value")
+        self.join.observe(self._safe(lambda _c: self._header()), names="workshop")
         self.lang = self.join.lang
         self.body.children = [self.join]
         self.value = "join"
@@ -220,6 +241,8 @@ class ParticipantApp(widgets.VBox):
                                lang=self.lang, notice=self.notice, answers=answers,
                                to_top=self.script.to_top)
         self.form.on_finish(self.show_result)
+        self.form.on_locked(self._validated_elsewhere)
+        self.form.observe(self._safe(lambda _c: self._resume_info()), names="page")
         self._resume_info()
         self.script.set_address(resume_href(participant.token,  # type: ignore[attr-defined]
                                             self.url_lang))
@@ -239,15 +262,16 @@ class ParticipantApp(widgets.VBox):
         self._step("fill")
 
     def show_result(self) -> None:
-        """Step 2: see my result (and the way to step 3)."""
+        """Step 2: see my result; « Valider » stays at the bottom of the screen (with a
+        reminder that only validated answers count) while the result scrolls by."""
         if self.form is None:
             return
         self.result = ResultWidget(self.questionnaire, self.form.value,  # type: ignore[arg-type]
                                    group=self.participant.group,  # type: ignore[attr-defined]
                                    lang=self.lang, notice=self.notice)
-        intro = html_widget(paragraph(t("app.result.before_validate", self.lang)),
-                            "coopkit-validate-intro")
-        self.body.children = [self.result, intro, self.validate_button, self.edit_button]
+        intro = html_widget(paragraph(t("app.result.before_validate", self.lang),
+                                      "coopkit-hint"), "coopkit-validate-intro")
+        self.body.children = [intro, self.result, self.edit_button, self.action_bar]
         self._step("result")
 
     def validate(self) -> None:
@@ -260,16 +284,26 @@ class ParticipantApp(widgets.VBox):
         try:
             self.participant = self.store.validate(self.participant.token)  # type: ignore[attr-defined]
         except CoopkitError as err:
-            if "missing_answers" in err.codes:
+            if "missing_answers" in err.codes:  # the form names them (no internal ids)
                 self.show_form()
                 self.form.finish()
+                return
             self.notice.error(err, self.lang)
             return
         self.form.lock()
         self.show_thanks()
 
+    def _validated_elsewhere(self) -> None:
+        """The form found the answers validated on another page: thank-you here too."""
+        with contextlib.suppress(CoopkitError):  # keep the one we have
+            self.participant = self.store.resume(self.participant.token)  # type: ignore[attr-defined]
+        self.show_thanks()
+        self.notice.show(t("app.locked_elsewhere", self.lang), "info")
+
     def show_thanks(self) -> None:
-        """After validation: a thank-you, one's result and the group's picture."""
+        """After validation: a thank-you, the group's picture, then one's own result.
+        No resume link any more (nothing is left to do); the page, once left, frees its
+        kernel (the address still reopens this thank-you)."""
         self.notice.clear()
         self.thanks.value = (heading(t("app.thanks.title", self.lang), 2)
                              + paragraph(t("app.thanks.body", self.lang)))
@@ -279,6 +313,8 @@ class ParticipantApp(widgets.VBox):
                                    show_group=True, notice=self.notice)
         self.body.children = [self.thanks, self.result]
         self._step("thanks")
+        self._resume_info()
+        self.script.release_on_leave()
         self.result.draw_group()
 
     # ---------------------------------------------------------------- pieces
@@ -286,6 +322,7 @@ class ParticipantApp(widgets.VBox):
     def _step(self, step: str) -> None:
         self.value = step
         self._header()
+        self._resume_info()
         self.script.to_top()
 
     def _set_lang(self, lang: str) -> None:
@@ -297,11 +334,29 @@ class ParticipantApp(widgets.VBox):
             "app.result.validate", lang)
         self._header()
 
+    def _workshop_title(self) -> str | None:
+        """The workshop's title (else its questionnaire's), once known."""
+        workshop = self.workshop
+        questionnaire = self.questionnaire
+        if workshop is None and self.join is not None:
+            workshop, questionnaire = self.join.workshop, self.join.questionnaire
+        if workshop is None:
+            return None
+        if getattr(workshop, "title", None):
+            return str(workshop.title)
+        return questionnaire.title.get(self.lang) if questionnaire is not None else None
+
+    def page_title(self) -> str:
+        """The title of the page (its browser tab): the workshop's, else the app's."""
+        return self._workshop_title() or t("app.title", self.lang)
+
     def _header(self) -> None:
         lang = self.lang
         title = t("app.title", lang)
         if self.workshop is not None and self.questionnaire is not None:
             title = self.workshop.title or self.questionnaire.title.get(lang)
+        self.validate_reminder.value = paragraph(t("app.result.validate_reminder", lang))
+        self.script.set_page(lang, self.page_title())
         steps = ""
         if self.value in STEPS:
             current = STEPS.index(self.value)
@@ -314,6 +369,12 @@ class ParticipantApp(widgets.VBox):
         self.header.value = heading(title, 1) + steps
 
     def _resume_info(self) -> None:
+        """Under the page: how to come back later. In full on the first part, folded on
+        the others, gone once validated (nothing is left to come back for)."""
+        if self.participant is None or self.value == "thanks" or \
+                getattr(self.participant, "validated_at", None) is not None:
+            self.resume_info.value = ""
+            return
         lang = self.lang
         token = self.participant.token  # type: ignore[attr-defined]
         code = getattr(self.participant, "resume_code", None)
@@ -324,4 +385,9 @@ class ParticipantApp(widgets.VBox):
         if code:
             text += (f'<br>{esc(t("app.resume.code", lang))} '
                      f'<span class="coopkit-resume-code">{esc(code)}</span>')
-        self.resume_info.value = text + "</p>"
+        text += "</p>"
+        first = self.form is None or (self.value == "fill" and self.form.page == 0)
+        if not first:
+            text = (f'<details><summary>{esc(t("app.resume.later", lang))}</summary>'
+                    f"{text}</details>")
+        self.resume_info.value = text

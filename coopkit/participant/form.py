@@ -9,6 +9,15 @@ indicator (class ``coopkit-saved``) says whether the last answer is saved.
 ``value`` is the dict of answers given so far (item id -> value), restored ones
 included. Widgets of a page are built when the page is first shown: fewer messages over
 a weak Wi-Fi when the app opens.
+
+A phone's screen is small: the questions come first. The questionnaire's introduction
+is folded (``coopkit-intro``, open it to read it) on the first page only, the progress
+is one line and a thin bar, and the per-part completion (``coopkit-overview``) comes
+after the buttons.
+
+When the participant has validated on another page (another tab, another phone), this
+one locks itself at the next answer or page turn: every control shows what is stored,
+nothing can change, and :meth:`FormWidget.on_locked` callbacks run.
 """
 
 from __future__ import annotations
@@ -92,6 +101,8 @@ class FormWidget(widgets.VBox):
         self._pending: dict[str, object] = {}
         self._missing: set[str] = set()
         self._finish_callbacks: list[Callable[[], None]] = []
+        self._locked_callbacks: list[Callable[[], None]] = []
+        self._restoring = False
         self.locked = False
         self.saved_ok = True
 
@@ -107,8 +118,8 @@ class FormWidget(widgets.VBox):
                                     primary=True)
         nav = widgets.HBox([self.back_button, self.next_button, self.finish_button])
         nav.add_class("coopkit-nav")
-        super().__init__([self.progress, self.overview, self.title, self.body, self.saved,
-                          nav])
+        super().__init__([self.progress, self.title, self.body, self.saved, nav,
+                          self.overview])
         self.add_class("coopkit-form")
 
         safe = guarded(self.notice, lambda: self.lang)
@@ -116,8 +127,8 @@ class FormWidget(widgets.VBox):
         self.back_button.on_click(safe(lambda _b: self.go(self.page - 1)))
         self.next_button.on_click(safe(lambda _b: self.go(self.page + 1)))
         self.finish_button.on_click(safe(lambda _b: self.finish()))
-        known = {it.id for it in questionnaire.items()}
-        self.value = {k: v for k, v in (answers or {}).items() if k in known}
+        self._known = {it.id for it in questionnaire.items()}
+        self.value = {k: v for k, v in (answers or {}).items() if k in self._known}
         if self.value:  # back with a resume link: where answers are still missing
             self.page = self.first_unanswered_page()
         self._show()
@@ -128,11 +139,55 @@ class FormWidget(widgets.VBox):
         """Call ``callback`` when every required question is answered and saved."""
         self._finish_callbacks.append(callback)
 
+    def on_locked(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this form finds its answers validated elsewhere."""
+        self._locked_callbacks.append(callback)
+
     def go(self, index: int) -> None:
         """Show page ``index`` (clamped); pending answers are retried on the way."""
+        if self.validated_elsewhere():
+            return
         self.commit_typing()
         self.flush()
         self.page = max(0, min(index, len(self.pages) - 1))
+
+    def validated_elsewhere(self) -> bool:
+        """Whether the participant validated on another page; if so, lock this one."""
+        if self.locked:
+            return True
+        try:
+            participant = self.store.resume(self.token)  # type: ignore[attr-defined]
+        except CoopkitError:
+            return False
+        if getattr(participant, "validated_at", None) is None:
+            return False
+        self._locked_elsewhere()
+        return True
+
+    def _locked_elsewhere(self) -> None:
+        """Show what is stored (not a value the store refused), lock, tell the app."""
+        try:
+            stored = self.store.answers(self.token)  # type: ignore[attr-defined]
+        except Exception:
+            log_unexpected("reading the answers back")
+            stored = dict(self.value)
+        self._pending.clear()
+        self._restoring = True
+        try:
+            self.value = {k: v for k, v in stored.items() if k in self._known}
+            for item_id, w in self.widgets.items():
+                try:
+                    w.value = self.value.get(item_id)
+                except traitlets.TraitError:
+                    log_unexpected(f"restoring {item_id}")
+        finally:
+            self._restoring = False
+        self.lock()
+        self._update_progress()
+        self._set_saved(True)
+        self.notice.show(t("app.locked_elsewhere", self.lang), "info")
+        for callback in self._locked_callbacks:
+            callback()
 
     @traitlets.observe("page")
     def _on_page(self, _change: dict) -> None:
@@ -163,7 +218,9 @@ class FormWidget(widgets.VBox):
         parts = [paragraph(t("app.form.page_of", lang, page=index + 1,
                                  pages=len(self.pages)), "coopkit-hint")]
         if index == 0 and self.questionnaire.intro is not None:
-            parts.append(paragraph(self.questionnaire.intro.get(lang)))
+            parts.append(f'<details class="coopkit-intro"><summary>'
+                         f'{esc(t("app.form.intro", lang))}</summary>'
+                         f"{paragraph(self.questionnaire.intro.get(lang))}</details>")
         if page.part is not None:
             parts.append(paragraph(page.section.title.get(lang), "coopkit-hint"))
         parts.append(heading(page.title.title.get(lang), 2))
@@ -215,7 +272,7 @@ class FormWidget(widgets.VBox):
     def _on_item(self, change: dict) -> None:
         w: ItemWidget = change["owner"]
         item_id, value = w.item.id, change["new"]
-        if value is None:
+        if value is None or self._restoring:
             return
         if self.locked:
             self.notice.show(t("app.locked", self.lang), "error")
@@ -243,8 +300,9 @@ class FormWidget(widgets.VBox):
                     self._set_saved(False)
                     return False
                 del self._pending[item_id]  # a wrong value: retrying would not help
-                if "answers_locked" in err.codes:
-                    self.lock()
+                if "answers_locked" in err.codes:  # validated on another page
+                    self._locked_elsewhere()
+                    return False
                 self.notice.error(err, self.lang)
                 self._set_saved(False)
                 return False
@@ -281,6 +339,8 @@ class FormWidget(widgets.VBox):
     def finish(self) -> bool:
         """Step 1 done? Saves what is pending and flags required questions left empty
         (then shows the first page holding one). True when the result may be shown."""
+        if self.validated_elsewhere():
+            return False
         self.commit_typing()
         if not self.flush():
             self.notice.show(t("app.form.unsaved_before_result", self.lang), "error")

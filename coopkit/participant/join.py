@@ -15,6 +15,7 @@ import traitlets
 
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Questionnaire
+from coopkit.errors import QUOTES, CoopkitError
 from coopkit.i18n import get_language, normalise_language, t
 from coopkit.widgets.html import Notice, button, guarded, heading, html_widget, paragraph
 
@@ -33,6 +34,22 @@ def group_choices(questionnaire: Questionnaire, project_groups: tuple[str, ...] 
         found = [(g.label(lang), g.id) for g in method.GROUPS]
     narrowed = [(label, gid) for label, gid in found if gid in project_groups]
     return narrowed or found
+
+
+#: A resume code is 10 characters (``ABCDE-FGHJK``); what is longer may be a token
+#: pasted from a link, never repeated on screen.
+_ECHO_LENGTH = 12
+
+
+def unknown_resume_code(typed: str, lang: str | None = None) -> str:
+    """The message for a resume code that matches nobody: about a code (the field asks
+    for one), repeating it between the language's quotes when it is short enough to be
+    one."""
+    shown = "".join(ch for ch in typed.upper() if not ch.isspace())
+    if not shown or len(shown.replace("-", "")) > _ECHO_LENGTH:
+        return t("app.resume.unknown_text", lang)
+    opening, closing = QUOTES.get(normalise_language(lang or get_language()), ("", ""))
+    return t("app.resume.unknown_code", lang, code=f"{opening}{shown}{closing}")
 
 
 class JoinWidget(widgets.VBox):
@@ -173,5 +190,10 @@ class JoinWidget(widgets.VBox):
         if not text:
             self.notice.show(t("app.resume.empty", self.lang), "error")
             return
-        self.value = self.store.resume(text)  # type: ignore[attr-defined]
+        try:
+            self.value = self.store.resume(text)  # type: ignore[attr-defined]
+        except CoopkitError as err:
+            if "unknown_token" not in err.codes:
+                raise
+            self.notice.show(unknown_resume_code(text, self.lang), "error")
 

@@ -270,9 +270,10 @@ class ResultWidget(widgets.VBox):
     """The participant's own result and, when allowed, the group's picture beside it.
 
     ``value`` is the own result as a plain dict (overall, sections, feelings, weak item
-    ids). ``show_group`` adds room for the group's picture and a refresh button; the
-    picture is drawn by :meth:`refresh_group` (called once the widget is on screen, so
-    the participant reads their own result while pandas loads).
+    ids). ``show_group`` (after validation) puts the group's picture and its refresh
+    button first, one's own result after; the picture is drawn by :meth:`refresh_group`
+    (called once the widget is on screen, so the participant reads the thank-you while
+    pandas loads).
     """
 
     value = traitlets.Dict()
@@ -293,17 +294,17 @@ class ResultWidget(widgets.VBox):
         self.notice = notice or Notice()
         safe = guarded(self.notice, lambda: self.lang)
         self.refresh_button.on_click(lambda _b: self.draw_group())
-        columns = widgets.HBox([self.own, self.group_picture])
+        live = show_group and store is not None and workshop is not None
+        group = widgets.VBox([self.group_picture, *([self.refresh_button] if live else [])])
+        group.add_class("coopkit-group-box")
+        columns = widgets.HBox([group, self.own] if show_group else [self.own, group])
         columns.add_class("coopkit-columns")
-        children: list[widgets.Widget] = [columns]
-        if show_group and store is not None and workshop is not None:
-            children.append(self.refresh_button)
-        super().__init__(children)
+        super().__init__([columns])
         self.add_class("coopkit-result")
         self.value = self.result.as_value()
         self.draw_group = safe(self.refresh_group)
         if not show_group:  # no empty half-page beside the result on a wide screen
-            self.group_picture.layout.display = "none"
+            group.layout.display = self.group_picture.layout.display = "none"
         if show_group and store is not None and workshop is not None:
             self.group_picture.value = heading(t("app.result.group_title", lang), 2) + \
                 paragraph(t("app.result.group_loading", lang), "coopkit-hint")

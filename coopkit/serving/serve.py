@@ -35,8 +35,12 @@ from coopkit.errors import fail
 from coopkit.i18n import t, tn
 
 APP_NOTEBOOK = config.APP_NOTEBOOK
-#: A static file Voilà answers without starting a kernel (``/`` starts one per request).
+#: A static file Voilà answers without starting a kernel (``/`` starts one per request);
+#: every Voilà has it, whatever its page template.
 READY_PATH = "voila/templates/lab/static/voila.js"
+#: coopkit's page template's built files (``voila_app.py``; ``npm run build``).
+TEMPLATE_STATIC = (Path(__file__).resolve().parent / "share" / "jupyter" / "voila"
+                   / "templates" / "coopkit" / "static")
 DEFAULT_PORT = 8866
 DEFAULT_EXPECT = 30
 MAX_EXPECT = 500
@@ -75,6 +79,10 @@ class ServeOptions:
     #: For ``coopkit start``, which prints one block for every server and saves the QR
     #: codes itself: only problems and the "pages ready" line are printed.
     quiet: bool = False
+    #: Voilà template of the pages: ``"coopkit"`` (one script, ~200 kB; see
+    #: ``voila_app.py``) or Voilà's ``"lab"`` (JupyterLab's front end, ~1.4 MB), kept to
+    #: measure the two side by side (``benchmarks/phone_tti.py``).
+    template: str = "coopkit"
 
     @property
     def pool_size(self) -> int:
@@ -111,7 +119,7 @@ def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         "--show_tracebacks=False",         # no server internals shown to participants
         "--strip_sources=True",            # no source code in the page
-        "--template=lab",
+        f"--template={opts.template}",  # coopkit's: a page a phone on weak Wi-Fi can take
         "--theme=light",
         "--VoilaConfiguration.allow_template_override=NO",  # no ?template= from a URL
         "--VoilaConfiguration.allow_theme_override=NO",     # no ?theme= either

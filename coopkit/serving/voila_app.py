@@ -1,25 +1,48 @@
-"""Voilà as ``coopkit serve`` runs it: Voilà's own application with two web settings.
+"""Voilà as ``coopkit serve`` runs it: Voilà's own application with a few web settings.
 
-* **Compressed responses.** The page and its scripts weigh about 4.8 MB; on a venue's
-  shared Wi-Fi, 40 phones joining at once would pull 190 MB through it. Voilà 0.5 adds
-  its ``tornado_settings`` to the application *after* creating it, too late for
-  ``compress_response`` (tornado chooses its output transforms at creation), so this
-  subclass passes the setting at creation.
+* **Compressed responses.** Voilà 0.5 adds its ``tornado_settings`` to the application
+  *after* creating it, too late for ``compress_response`` (tornado chooses its output
+  transforms at creation), so this subclass passes the setting at creation.
+* **Compressed websocket messages** (permessage-deflate, when the browser offers it):
+  the widgets' state a page receives when it opens is JSON, ~100 kB uncompressed.
 * **A Content-Security-Policy** on the pages: the browser loads nothing from another
-  site (Voilà's lab template links Font Awesome from a CDN; the app uses no icon), no
-  other site may frame the app, and no form posts elsewhere. Scripts stay as Voilà needs
-  them (inline page configuration, widget code that evaluates).
+  site, no other site may frame the app, and no form posts elsewhere. Scripts stay as
+  Voilà needs them (inline page configuration, widget code that evaluates).
+* **coopkit's page template** (``--template=coopkit``, the default of ``coopkit serve``):
+  ``share/jupyter/voila/templates/coopkit`` in this folder, found by Voilà through
+  ``JUPYTER_PATH``. It loads one script and one stylesheet (ipywidgets' own widgets,
+  built from ``frontend/``) instead of JupyterLab's front end; see the template's
+  header. Its texts (loading screen, error pages) are coopkit's, in the server's
+  language (``COOPKIT_LANG``). Any Voilà process of coopkit (the participants', a
+  presenter's) can use it by passing ``--template=coopkit`` to this module.
+* **Static files sent pre-compressed, cached for a year.** A template's files whose
+  address carries a version (``?v=``, what ``static_url`` writes) are cached by the
+  phone for a year, and a ``.gz`` beside a file is sent as is to a browser that accepts
+  gzip: no compression work per phone while a room joins.
+* **The XSRF cookie on every page**, so that a page can ask Voilà to shut its own
+  kernel down (``/voila/api/shutdown/<kernel>``, which refuses a request without the
+  token): see ``coopkitPage.releaseOnLeave`` in ``frontend/src/index.js``.
 
 Everything else is Voilà's, configured by :func:`coopkit.serving.serve.voila_command`:
 ``python -m coopkit.serving.voila_app`` takes the same options as ``python -m voila``.
+Knows nothing of the participant app: it serves whatever notebook it is given.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from voila.app import Voila
+from voila.static_file_handler import AllowListFileHandler, TemplateStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
 
+from coopkit.i18n import get_language, texts
+
+#: The Jupyter data folder holding coopkit's Voilà template (``voila/templates/coopkit``).
+SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
+TEMPLATE = "coopkit"
 #: Sent with every page; checked by the browser tests (no request leaves the server).
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -35,16 +58,128 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def use_coopkit_templates(environ: dict[str, str] | None = None) -> None:
+    """Put coopkit's Jupyter data folder first in ``JUPYTER_PATH`` (where Voilà looks
+    templates up, at start and at every static file request)."""
+    env = os.environ if environ is None else environ
+    paths = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if str(SHARE) not in paths:
+        env["JUPYTER_PATH"] = os.pathsep.join([str(SHARE), *paths])
+
+
+def page_resources(lang: str | None = None) -> dict[str, Any]:
+    """What coopkit's templates read as ``resources.coopkit``: language and texts."""
+    lang = lang or get_language()
+    page = texts("page", lang)
+    return {"lang": lang, "title": page["title"], "noscript": page["noscript"],
+            "texts": page}
+
+
+def error_page(status: int, lang: str | None = None) -> str:
+    """A short error page in coopkit's words (a file handler's errors: a mistyped
+    address ends there), with no server detail."""
+    from html import escape
+
+    page = page_resources(lang)
+    words = page["texts"]
+    title, text = ((words["not_found_title"], words["not_found"]) if status in (403, 404)
+                   else (words["error_title"], words["error"]))
+    return (f'<!DOCTYPE html><html lang="{escape(page["lang"])}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title></head><body style=\"font-family:system-ui,"
+            'sans-serif;font-size:16px;padding:32px 16px;text-align:center">'
+            f"<h1 style=\"font-size:1.3rem\">{escape(title)}</h1><p>{escape(text)}</p>"
+            "</body></html>")
+
+
+class CoopkitErrors:
+    """Errors of a file handler shown as :func:`error_page`."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(error_page(status_code))
+
+
+class PrecompressedStaticHandler(CoopkitErrors, TemplateStaticFileHandler):
+    """A template's static file; its ``.gz`` twin when the browser accepts gzip; a year
+    of cache when the address is versioned."""
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        found = super().validate_absolute_path(root, absolute_path)
+        self.original_path = found
+        self.encoded = False
+        accepts = self.request.headers.get("Accept-Encoding", "")
+        if found and "gzip" in accepts and os.path.isfile(found + ".gz"):
+            self.encoded = True
+            self._stat_result = os.stat(found + ".gz")  # tornado's size and date of it
+            return found + ".gz"
+        return found
+
+    def get_content_type(self) -> str:
+        if getattr(self, "encoded", False):
+            import mimetypes
+
+            kind, _ = mimetypes.guess_type(self.original_path or "")
+            return kind or "application/octet-stream"
+        return super().get_content_type()
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Vary", "Accept-Encoding")
+        if getattr(self, "encoded", False):
+            self.set_header("Content-Encoding", "gzip")
+        if "v" in self.request.arguments:
+            self.set_header("Cache-Control", f"max-age={self.CACHE_MAX_AGE}, immutable")
+
+class FilesHandler(CoopkitErrors, AllowListFileHandler):
+    """Voilà's ``/voila/files/`` (where a mistyped address is redirected; nothing is
+    allowed there): its refusal in coopkit's words."""
+
+
+class PageHandler(TornadoVoilaHandler):
+    """Voilà's notebook page, which also sets the XSRF cookie (tornado sets it the first
+    time the token is read) before the page starts streaming."""
+
+    async def get(self, path: str | None = None) -> None:
+        self.xsrf_token  # noqa: B018 - reading it sets the cookie
+        await super().get(path)
+
+
 class CoopkitVoila(Voila):
-    """Voilà with compressed responses and a strict Content-Security-Policy."""
+    """Voilà with compressed responses, a strict Content-Security-Policy, coopkit's
+    templates, pre-compressed static files and the XSRF cookie on pages."""
+
+    def initialize(self, argv: Any = None) -> None:
+        use_coopkit_templates()
+        super().initialize(argv)
+        config = self.config.VoilaConfiguration
+        resources = dict(config.resources) if "resources" in config else {}
+        resources["coopkit"] = page_resources()
+        config.resources = resources
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
         settings["compress_response"] = True
+        # the widgets' state crosses the kernel's websocket as JSON (~100 kB when a page
+        # opens, mostly repeated keys): permessage-deflate sends a fraction of it
+        settings["websocket_compression_options"] = {}
         headers = dict(settings.get("headers") or {})
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         settings["headers"] = headers
+        # error pages (404, 500) rendered from the template's error.html, in our words
+        template_vars = dict(settings.get("jinja_template_vars") or {})
+        template_vars["coopkit"] = page_resources()
+        settings["jinja_template_vars"] = template_vars
         return settings
+
+    def init_handlers(self) -> list:
+        swap = {TemplateStaticFileHandler: PrecompressedStaticHandler,
+                TornadoVoilaHandler: PageHandler, AllowListFileHandler: FilesHandler}
+        handlers = []
+        for spec in super().init_handlers():
+            if isinstance(spec, tuple) and len(spec) >= 2 and spec[1] in swap:
+                spec = (spec[0], swap[spec[1]], *spec[2:])
+            handlers.append(spec)
+        return handlers
 
 
 main = CoopkitVoila.launch_instance

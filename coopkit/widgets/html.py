@@ -1,5 +1,9 @@
 """Small HTML pieces shared by the participant widgets: escaping, headings, bars, the
-stylesheet, and the one message area where errors are shown politely.
+stylesheet, the one message area where errors are shown politely, and what the page
+around the widgets is told (:class:`PageScript`, :func:`page_head`: scroll, address,
+language and title, freeing the kernel once done). Knows nothing of the store, nor of
+which Voilà template draws the page (in one without ``coopkitPage``, the page's part
+does nothing).
 
 ``ipywidgets.HTML`` inserts its value as raw HTML: every text that comes from a
 participant *or* a questionnaire goes through :func:`esc` before it is put in one.
@@ -21,11 +25,15 @@ from typing import Any
 import ipywidgets as widgets
 
 from coopkit.errors import CoopkitError
-from coopkit.i18n import t
+from coopkit.i18n import t, texts
 
-#: Phone first: nothing wider than the screen, touch targets of 44 px, text of 16 px
-#: (below 16 px, phones zoom into a field when it gets the focus). The ``--jp-widgets-*``
-#: variables are redefined for the app only, so the widgets' own CSS follows them.
+#: Phone first: nothing wider than the screen (boxes never scroll sideways), touch
+#: targets of 44 px at least, text of 16 px (below 16 px, phones zoom into a field when
+#: it gets the focus), fields in the page's font. The ``--jp-widgets-*`` variables are
+#: redefined for the app only, so the widgets' own CSS follows them. An answer scale
+#: drawn as a row (``coopkit-scale-row``) is a radio group whose labels look like
+#: buttons: the chosen value is a checked radio for a screen reader, not a colour only.
+#: ``coopkit-actionbar`` stays at the bottom of the screen while its page scrolls.
 STYLESHEET = """
 .coopkit-app {
   --jp-widgets-font-size: 16px;
@@ -35,30 +43,58 @@ STYLESHEET = """
   --jp-widgets-inline-label-width: auto;
   --jp-widgets-radio-item-height-adjustment: 0px;
   --jp-widgets-radio-item-height: 44px;
+  --jp-widgets-margin: 0px;
   --coopkit-accent: #1f5f99;
+  --coopkit-accent-dark: #164a79;
   --coopkit-danger: #a4262c;
   --coopkit-ok: #1b6e3a;
-  font-size: 16px; line-height: 1.45; box-sizing: border-box;
+  font-size: 16px; line-height: 1.45; box-sizing: border-box; color: #1b1b1b;
   width: 100%; max-width: 42rem; margin: 0 auto; padding: 0 8px;
   overflow-wrap: anywhere;
 }
 .coopkit-app * { box-sizing: border-box; max-width: 100%; }
+.coopkit-app, .coopkit-app .widget-box, .coopkit-app .jupyter-widget-box,
+.coopkit-app .widget-html, .coopkit-app .jupyter-widget-html { overflow: visible; }
 .coopkit-app .widget-html, .coopkit-app .jupyter-widget-html { height: auto; margin: 0; }
 .coopkit-app .widget-html-content, .coopkit-app .jupyter-widget-html-content {
   line-height: 1.45; white-space: normal; }
-.coopkit-app h1 { font-size: 1.35rem; margin: .6em 0 .3em; }
-.coopkit-app h2 { font-size: 1.2rem; margin: .8em 0 .3em; }
-.coopkit-app h3 { font-size: 1.05rem; margin: .9em 0 .3em; }
+.coopkit-app h1 { font-size: 1.3rem; margin: .5em 0 .2em; line-height: 1.25; }
+.coopkit-app h2 { font-size: 1.2rem; margin: .6em 0 .3em; line-height: 1.25; }
+.coopkit-app h3 { font-size: 1.05rem; margin: .8em 0 .3em; line-height: 1.3; }
 .coopkit-app p { margin: .3em 0 .6em; }
 .coopkit-app .jupyter-button, .coopkit-app .widget-button {
   width: 100%; min-height: 44px; height: auto; white-space: normal; font-size: 16px;
-  padding: 8px 12px; margin: 4px 0; line-height: 1.3; }
-.coopkit-app .widget-radio, .coopkit-app .jupyter-widget-radio { width: 100%; }
+  padding: 8px 12px; margin: 4px 0; line-height: 1.3; font-family: inherit; }
+.coopkit-app .jupyter-button.mod-primary, .coopkit-app .widget-button.mod-primary {
+  background: var(--coopkit-accent); color: #fff; }
+.coopkit-app .jupyter-button.mod-primary:hover:enabled {
+  background: var(--coopkit-accent-dark); }
+.coopkit-app .widget-radio, .coopkit-app .jupyter-widget-radio { width: 100%; height: auto; }
+.coopkit-app .widget-radio-box { width: 100%; height: auto; }
 .coopkit-app .widget-radio-box label {
-  display: flex; align-items: center; min-height: 44px; height: auto;
+  display: flex; align-items: center; min-height: 44px; height: auto; margin: 0;
   line-height: 1.3; padding: 4px 0; white-space: normal; cursor: pointer; }
 .coopkit-app .widget-radio-box input {
   order: -1; flex: none; width: 24px; height: 24px; margin: 0 10px 0 2px; }
+.coopkit-app .coopkit-scale-row .widget-radio-box {
+  flex-direction: row; flex-wrap: wrap; gap: 6px; }
+.coopkit-app .coopkit-scale-row .widget-radio-box label {
+  position: relative; flex: 1 0 44px; min-width: 44px; min-height: 48px; padding: 0;
+  justify-content: center; font-size: 18px; font-weight: 600;
+  border: 1px solid #767676; border-radius: 6px; background: #fff; }
+.coopkit-app .coopkit-scale-row .widget-radio-box input {
+  position: absolute; inset: 0; width: 100%; height: 100%; margin: 0; opacity: 0;
+  cursor: pointer; }
+.coopkit-app .coopkit-scale-row .widget-radio-box label:has(input:checked) {
+  background: var(--coopkit-accent); border-color: var(--coopkit-accent); color: #fff; }
+.coopkit-app .coopkit-scale-row .widget-radio-box label:has(input:focus-visible) {
+  outline: 3px solid #f2a900; outline-offset: 2px; }
+.coopkit-app .coopkit-scale-row .widget-radio-box label:has(input:disabled) {
+  cursor: default; opacity: .7; }
+@supports not selector(:has(*)) {
+  .coopkit-app .coopkit-scale-row .widget-radio-box input {
+    position: static; opacity: 1; width: 20px; height: 20px; margin: 0 4px 0 0; }
+}
 .coopkit-app .widget-checkbox { width: 100%; height: auto; }
 .coopkit-app .widget-checkbox > .widget-label { display: none; }
 .coopkit-app .widget-checkbox label {
@@ -66,24 +102,20 @@ STYLESHEET = """
   line-height: 1.3; cursor: pointer; }
 .coopkit-app .widget-checkbox input { order: -1; flex: none; width: 24px; height: 24px;
   margin: 0 10px 0 2px; }
-.coopkit-app .widget-toggle-buttons { flex-wrap: wrap; width: 100%; height: auto; }
-.coopkit-app .widget-toggle-buttons .widget-toggle-button {
-  min-width: 48px; width: auto; flex: 1 0 48px; min-height: 48px; margin: 2px;
-  font-size: 18px; }
-.coopkit-app .widget-toggle-buttons .widget-toggle-button.mod-active {
-  background: var(--coopkit-accent); color: #fff; font-weight: 700; }
 .coopkit-app .widget-text, .coopkit-app .widget-textarea {
-  width: 100%; height: auto; flex-wrap: wrap; }
+  width: 100%; height: auto; flex-wrap: wrap; margin: 0; }
 .coopkit-app .widget-text > .widget-label, .coopkit-app .widget-textarea > .widget-label {
   width: 100%; max-width: 100%; text-align: left; font-weight: 600; white-space: normal;
-  line-height: 1.3; margin-bottom: 4px; }
+  line-height: 1.3; margin: 0 0 4px; }
 .coopkit-app input[type="text"], .coopkit-app textarea {
-  width: 100%; font-size: 16px; min-height: 44px; }
-.coopkit-app textarea { min-height: 7em; }
-.coopkit-app .widget-dropdown select { font-size: 16px; min-height: 44px; }
-.coopkit-steps ol { display: flex; flex-wrap: wrap; gap: 4px 12px; list-style: none;
-  padding: 0; margin: .2em 0 .6em; font-size: .95rem; }
-.coopkit-steps li { color: #555; }
+  width: 100%; min-width: 0; flex: 1 1 100%; margin: 0; font-size: 16px;
+  font-family: inherit; line-height: 1.4; min-height: 44px; padding: 8px; }
+.coopkit-app textarea { min-height: 7em; resize: vertical; }
+.coopkit-app .widget-dropdown select { font-size: 16px; min-height: 44px; font-family: inherit; }
+.coopkit-header h1 { margin-bottom: .1em; }
+.coopkit-steps ol { display: flex; flex-wrap: wrap; gap: 0 10px; list-style: none;
+  padding: 0; margin: 0 0 .4em; font-size: .85rem; }
+.coopkit-app .coopkit-steps li { color: #555; margin: 0; }
 .coopkit-steps li[aria-current="step"] { color: var(--coopkit-accent); font-weight: 700; }
 .coopkit-message:empty, .coopkit-saved:empty { display: none; }
 .coopkit-note { border-radius: 6px; padding: 10px 12px; margin: 6px 0; }
@@ -95,6 +127,8 @@ STYLESHEET = """
 .coopkit-saved .coopkit-failed { color: var(--coopkit-danger); }
 .coopkit-progress-bar, .coopkit-bar { background: #e6e6e6; border-radius: 4px;
   height: 12px; overflow: hidden; margin: 2px 0 6px; }
+.coopkit-progress-bar { height: 8px; margin: 0 0 4px; }
+.coopkit-progress p { margin: .2em 0 .2em; }
 .coopkit-progress-bar > span, .coopkit-bar > span { display: block; height: 100%;
   background: var(--coopkit-accent); }
 .coopkit-bar-warm > span { background: #c0562b; }
@@ -102,17 +136,28 @@ STYLESHEET = """
 .coopkit-flag { color: var(--coopkit-danger); font-weight: 600; }
 .coopkit-hint { color: #555; font-size: .95rem; }
 .coopkit-optional { color: #555; font-weight: normal; font-size: .9rem; }
-.coopkit-resume-code { font-size: 1.3rem; font-weight: 700; letter-spacing: .12em; }
+.coopkit-resume-code { font-size: 1.2rem; font-weight: 700; letter-spacing: .1em;
+  white-space: nowrap; }
+.coopkit-resume { margin-top: 8px; }
 .coopkit-nav { gap: 8px; flex-wrap: wrap; }
 .coopkit-nav > * { flex: 1 1 140px; }
 .coopkit-columns { display: flex; flex-wrap: wrap; gap: 0 24px; }
 .coopkit-columns > * { flex: 1 1 300px; min-width: 0; }
-.coopkit-app details summary { padding: 10px 0; cursor: pointer; }
+.coopkit-app details { margin: .2em 0 .4em; }
+.coopkit-app details summary { display: flex; align-items: center; min-height: 44px;
+  padding: 4px 0; cursor: pointer; color: var(--coopkit-accent); font-weight: 600; }
+.coopkit-app details summary::before { content: "▸"; margin-right: 6px; }
+.coopkit-app details[open] > summary::before { content: "▾"; }
+.coopkit-app details summary::-webkit-details-marker { display: none; }
 .coopkit-app a { color: var(--coopkit-accent); text-decoration: underline; }
-.coopkit-app a.coopkit-resume-link { display: inline-block; padding: 10px 0;
-  font-weight: 600; }
+.coopkit-app a.coopkit-resume-link { display: inline-flex; align-items: center;
+  min-height: 44px; min-width: 44px; padding: 4px 0; font-weight: 600; }
 .coopkit-app ul { padding-left: 1.2em; margin: .3em 0; }
 .coopkit-app li { margin: .25em 0; }
+.coopkit-app .coopkit-actionbar { position: sticky; bottom: 0; z-index: 5;
+  background: #fff; border-top: 1px solid #d0d0d0; padding: 6px 0 8px;
+  box-shadow: 0 -4px 8px rgba(0, 0, 0, .06); }
+.coopkit-actionbar p { margin: 0 0 4px; font-size: .95rem; color: #333; }
 """
 
 
@@ -173,7 +218,7 @@ def button(text: str, css: str, *, primary: bool = False) -> widgets.Button:
 def participant_message(err: CoopkitError, lang: str | None) -> str:
     """The messages of an error for a participant: what and how to fix, no file location
     (``err.format`` starts with ``<input>:``, which means nothing to them)."""
-    return "\n".join(p.message(lang) for p in err.problems)
+    return "\n".join(p.message(lang, typographic=True) for p in err.problems)
 
 
 #: Brings the top of the app into view and moves the focus to the new page's heading
@@ -186,15 +231,22 @@ _TO_TOP_JS = (
 )
 
 
-class PageScript:
-    """The two things the page does that widgets cannot: go back to the top when the
-    page changes (after "Next" at the bottom of a page, a phone would otherwise stay at
-    the bottom of the new one), and put the resume link in the address bar once
-    joined (a reload, frequent over a weak Wi-Fi, then resumes instead of joining
-    again).
+def _js(value: object) -> str:
+    """``value`` as a JavaScript literal that cannot close a ``<script>`` element."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
-    A hidden Output widget receives a small script; Voilà runs it when it displays it.
-    Headless, it only records what was asked (``moves``, ``address``).
+
+class PageScript:
+    """What the page does that widgets cannot: go back to the top when the page changes
+    (after "Next" at the bottom of a page, a phone would otherwise stay at the bottom of
+    the new one), put the resume link in the address bar once joined (a reload,
+    frequent over a weak Wi-Fi, then resumes instead of joining again), give the page
+    the participant's language and the workshop's title, and, once the participant has
+    validated, let the page free its server memory when it is hidden or closed.
+
+    A hidden Output widget receives a small script; the page runs it when it displays
+    it. Headless, it only records what was asked (``moves``, ``address``, ``page``,
+    ``released``).
     """
 
     def __init__(self) -> None:
@@ -202,6 +254,8 @@ class PageScript:
         self.widget.add_class("coopkit-page-script")
         self.moves = 0
         self.address: str | None = None
+        self.page: tuple[str, str] | None = None
+        self.released = False
 
     def _run(self, code: str) -> None:
         from IPython.display import Javascript
@@ -217,8 +271,31 @@ class PageScript:
     def set_address(self, query: str) -> None:
         """Replace the address bar's query (e.g. ``?resume=...``) without reloading."""
         self.address = query
-        literal = json.dumps(query).replace("<", "\\u003c")  # no "</script>" possible
-        self._run(f"try{{history.replaceState(history.state,'',{literal});}}catch(e){{}}")
+        self._run(f"try{{history.replaceState(history.state,'',{_js(query)});}}catch(e){{}}")
+
+    def set_page(self, lang: str, title: str) -> None:
+        """The page's language (``<html lang>``) and title (its tab, its bookmark)."""
+        if self.page == (lang, title):
+            return
+        self.page = (lang, title)
+        self._run(f"document.documentElement.lang={_js(lang)};document.title={_js(title)};")
+
+    def release_on_leave(self) -> None:
+        """From now on, the page hidden or closed shuts its kernel down (coopkit's page:
+        ``coopkitPage.releaseOnLeave``; elsewhere nothing happens)."""
+        self.released = True
+        self._run("if(window.coopkitPage&&coopkitPage.releaseOnLeave)"
+                  "{coopkitPage.releaseOnLeave();}")
+
+
+def page_head(lang: str, title: str, name: str | None = None) -> Any:
+    """An HTML output giving coopkit's page the participant's language, its title and
+    the workshop's name for the loading screen, while the widgets still load (the
+    template's ``coopkitPage.head``; elsewhere, e.g. JupyterLab, it shows nothing)."""
+    from IPython.display import HTML
+
+    info = {"lang": lang, "title": title, "name": name or "", "texts": texts("page", lang)}
+    return HTML(f"<script>window.coopkitPage&&coopkitPage.head({_js(info)});</script>")
 
 
 class Notice:

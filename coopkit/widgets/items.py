@@ -10,9 +10,11 @@ multiple    check boxes                     list of choice ids, in the choices' 
 text        text area                       str
 ==========  =============================  ==========================================
 
-Nothing is preselected (``value=None`` on radio and toggle buttons). The question is an
-escaped ``<h3 class="coopkit-question">`` so screen readers announce it; a required
-item left empty can be flagged with :meth:`ItemWidget.flag`.
+Nothing is preselected (``value=None`` on radio buttons). The question is an escaped
+``<h3 class="coopkit-question">`` so screen readers announce it; a required item left
+empty can be flagged with :meth:`ItemWidget.flag`. The 0..max scale is a radio group
+drawn as a row of buttons (class ``coopkit-scale-row``): a screen reader says which
+value is chosen, where toggle buttons only changed colour.
 """
 
 from __future__ import annotations
@@ -139,25 +141,17 @@ class ScaleItem(ItemWidget):
 
 
 class IntensityItem(ItemWidget):
-    """How strongly, from 0 to ``max``, as a row of big buttons."""
+    """How strongly, from 0 to ``max``, as a row of big radio buttons."""
 
     def _build(self) -> widgets.Widget:
         top = self.item.max or 5
-        low = self.item.low.get(self.lang) if self.item.low else ""
-        high = self.item.high.get(self.lang) if self.item.high else ""
-        tips = [str(i) for i in range(top + 1)]
-        if low:
-            tips[0] = f"0 – {low}"
-        if high:
-            tips[-1] = f"{top} – {high}"
         options: list[tuple[str, object]] = [(str(i), i) for i in range(top + 1)]
         if self.item.not_concerned:  # stored as "na", like a scale's "not applicable"
-            label = t("app.item.not_concerned", self.lang)
-            options.append((label, NOT_APPLICABLE))
-            tips.append(label)
-        buttons = widgets.ToggleButtons(options=options, value=None, tooltips=tips)
-        buttons.add_class("coopkit-intensity")
-        return buttons
+            options.append((t("app.item.not_concerned", self.lang), NOT_APPLICABLE))
+        radio = widgets.RadioButtons(options=options, value=None)
+        radio.add_class("coopkit-intensity")
+        radio.add_class("coopkit-scale-row")
+        return radio
 
     def _extras(self) -> list[widgets.Widget]:
         top = self.item.max or 5
