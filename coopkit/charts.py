@@ -96,6 +96,16 @@ def _text_colour(value: float) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
+def intensity_colour(value: float) -> tuple[str, str]:
+    """The feelings map's colour for an intensity (0..1) and the text colour that reads
+    on it: ``("#rrggbb", "black" | "white")``. For views drawn without an ``ax`` (the
+    presenter's HTML map), so both maps share one palette."""
+    from matplotlib.colors import to_hex
+
+    value = min(max(float(value), 0.0), 1.0)
+    return to_hex(colormaps[CMAP](value)), _text_colour(value)
+
+
 def _ink(colour: str) -> str:
     """Black or white text on a filled ``colour``."""
     from matplotlib.colors import to_rgb
@@ -216,9 +226,13 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
 
     A group sits at the barycentre of the corners weighted by its shares: the nearer a
     corner, the stronger that tendency; the dashed lines split the triangle where each
-    behaviour dominates. Masked groups are listed under the triangle, not placed.
-    Returns ``outline``, ``corners`` (texts), ``points``, ``labels``, ``masked`` (the
-    note or None), ``caption``, ``title``.
+    behaviour dominates. Groups closer than :data:`TENDENCY_GAP` are drawn spread
+    around their common centre, each tied to its true place (a small dot). The list of
+    groups beside the triangle is spaced to fit however many there are; the caption and
+    the masked groups (listed, not placed) sit under the triangle, never under the list.
+    Returns ``outline``, ``corners`` (texts), ``points`` (as drawn), ``positions`` (the
+    true places), ``anchors`` (dots of spread points), ``numbers``, ``labels``,
+    ``masked`` (the note or None), ``caption``, ``title``.
     """
     lang = _lang(lang)
     k = _k(tend)
@@ -252,37 +266,96 @@ def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) ->
         shares_text.append(" · ".join(
             f"{_label('behaviour', b, lang)} {_percent(v, lang)}"
             for b, v in zip(method.BEHAVIOUR_IDS, shares, strict=True)))
-    points, numbers, labels = [], [], []
+    points, numbers, labels, anchors = [], [], [], []
     # Each point carries a number; the list beside the triangle names the group, its n
     # and its three shares (no label collides with another, however close the points).
-    for i, (name, n, x, y) in enumerate(placed):
+    # Points closer than a marker's width are spread on a small circle around their
+    # common centre, each tied by a thin line to its true place (a small black dot).
+    drawn = _spread([(x, y) for _, _, x, y in placed], TENDENCY_GAP)
+    count = len(placed)
+    step = min(0.2, 0.92 / max(count, 1))  # the list stays beside the triangle
+    name_size = FONT if step >= 0.16 else SMALL
+    for i, ((name, n, x, y), (dx, dy)) in enumerate(zip(placed, drawn, strict=True)):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        points.append(ax.scatter([x], [y], s=520, color=colour, edgecolor="black",
+        if (dx, dy) != (x, y):
+            ax.plot([x, dx], [y, dy], color="#333333", linewidth=1, zorder=2.5)
+            anchors.append(ax.scatter([x], [y], s=18, color="black", zorder=2.6))
+        points.append(ax.scatter([dx], [dy], s=520, color=colour, edgecolor="black",
                                  linewidth=1.2, zorder=3 + i / 100))
-        numbers.append(ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=FONT,
+        numbers.append(ax.text(dx, dy, str(i + 1), ha="center", va="center", fontsize=FONT,
                                fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
-        labels.append(ax.text(1.12, 0.86 - i * 0.2, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
-                              ha="left", va="center", fontsize=FONT, fontweight="bold",
+        top = 0.9 - i * step
+        labels.append(ax.text(1.12, top, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
+                              ha="left", va="center", fontsize=name_size, fontweight="bold",
                               color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
                                                    "ec": colour, "lw": 2.5}))
-    for i, text in enumerate(shares_text):
-        ax.text(1.14, 0.86 - i * 0.2 - 0.075, text, ha="left", va="center", fontsize=SMALL,
-                color="#333333")
+        ax.text(1.14, top - step * 0.42, shares_text[i], ha="left", va="center",
+                fontsize=SMALL if step >= 0.16 else SMALL - 1, color="#333333")
+    # Under the triangle only (x < 1.05): never under the list of groups.
+    caption = ax.text(-0.1, -0.13, _wrap(t("chart.tendency.caption", lang), 62, 2),
+                      ha="left", va="top", fontsize=SMALL, style="italic")
     note = None
     if hidden:
-        note = ax.text(0.5, -0.2, _wrap(t("chart.tendency.masked", lang, k=k,
-                                          groups=", ".join(hidden)), 70),
-                       ha="center", va="top", fontsize=SMALL, color="#333333")
-    caption = ax.text(0.5, -0.12, t("chart.tendency.caption", lang),
-                      ha="center", va="top", fontsize=SMALL, style="italic")
+        note = ax.text(-0.1, -0.24, _wrap(t("chart.tendency.masked", lang, k=k,
+                                           groups=", ".join(hidden)), 62, 3),
+                       ha="left", va="top", fontsize=SMALL, color="#333333")
     ax.set_xlim(-0.15, 2.1)
-    ax.set_ylim(-0.32, 1.0)
+    ax.set_ylim(-0.4, 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
     made = _title(ax, t("chart.tendency.title", lang))
     return {"outline": outline, "corners": corner_texts, "points": points,
-            "numbers": numbers, "labels": labels,
+            "numbers": numbers, "labels": labels, "anchors": anchors,
+            "positions": [(x, y) for _, _, x, y in placed],
             "masked": note, "caption": caption, "title": made[0]}
+
+
+#: Least distance between two group markers in the triangle (its side is 1).
+TENDENCY_GAP = 0.11
+
+
+def _spread(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    """Where to draw each point so that none is closer than ``gap`` to another: points
+    of a cluster go on a circle around the cluster's centre, in their order, evenly
+    spaced; clusters that still touch once spread are merged and spread again;
+    isolated points stay where they are."""
+    n = len(points)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def layout() -> list[tuple[float, float]]:
+        clusters: dict[int, list[int]] = {}
+        for i in range(n):
+            clusters.setdefault(root(i), []).append(i)
+        out = list(points)
+        for members in clusters.values():
+            if len(members) < 2:
+                continue
+            cx = sum(points[i][0] for i in members) / len(members)
+            cy = sum(points[i][1] for i in members) / len(members)
+            radius = gap / (2 * math.sin(math.pi / len(members)))
+            for k, i in enumerate(members):
+                angle = math.pi / 2 + 2 * math.pi * k / len(members)
+                out[i] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+        return out
+
+    drawn = list(points)
+    for _ in range(n):
+        merged = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                if root(i) != root(j) and math.dist(drawn[i], drawn[j]) < gap * 0.999:
+                    parent[root(i)] = root(j)
+                    merged = True
+        if not merged:
+            break
+        drawn = layout()
+    return drawn
 
 
 # ---------------------------------------------------------------------- readiness
@@ -509,5 +582,5 @@ def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None) -> 
             "title": made[0]}
 
 
-__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "plot_commitment", "plot_divergence",
+__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "intensity_colour", "plot_commitment", "plot_divergence",
            "plot_feelings_map", "plot_readiness", "plot_tendencies", "plot_waves"]
