@@ -9,12 +9,18 @@ from pathlib import Path
 DEFAULT_DATA_DIR = "coopkit-data"
 DATABASE_ENV = "COOPKIT_DATABASE_URL"
 DATA_ENV = "COOPKIT_DATA"
+#: The participants' address (``http://host:port/``), set by ``coopkit present`` for
+#: the presenter's QR code.
+PARTICIPANT_URL_ENV = "COOPKIT_PARTICIPANT_URL"
+#: ``1``: the presenter shows its tendency screen (``coopkit present --tendencies``).
+PRESENT_TENDENCIES_ENV = "COOPKIT_PRESENT_TENDENCIES"
 #: The source checkout: the client keeps ``notebooks/`` and ``questionnaires/`` at the top
 #: level, beside the package. Every path to a shipped file is built from here, in one place.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = SOURCE_ROOT / "notebooks"
 QUESTIONNAIRES_DIR = SOURCE_ROOT / "questionnaires"
 APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
+PRESENTER_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "presenter.ipynb"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
