@@ -58,7 +58,7 @@ def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help texts in the language in force."""
-    from coopkit.serving import serve  # its defaults appear in the help texts
+    from coopkit.serving import present, serve  # their defaults appear in the help texts
 
     parser = _translate(argparse.ArgumentParser(
         prog="coopkit", description=t("cli.description"), **_parser_kwargs()))
@@ -84,7 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     _server_options(p)
     p.add_argument("--lab-port", type=int, default=8888, metavar="P",
                    help=t("cli.start.lab_port", default=8888))
+    p.add_argument("--present-port", type=int, default=present.DEFAULT_PORT, metavar="P",
+                   help=t("cli.start.present_port", default=present.DEFAULT_PORT))
     p.set_defaults(func=cmd_start)
+
+    p = _translate(subs.add_parser("present", help=t("cli.present.help"),
+                                   description=t("cli.present.help"), **_parser_kwargs()))
+    _common(p)
+    p.add_argument("--port", type=int, default=present.DEFAULT_PORT, metavar="P",
+                   help=t("cli.serve.port", default=present.DEFAULT_PORT))
+    p.add_argument("--app-port", type=int, default=serve.DEFAULT_PORT, metavar="P",
+                   help=t("cli.present.app_port", default=serve.DEFAULT_PORT))
+    p.add_argument("--tendencies", action="store_true", help=t("cli.present.tendencies"))
+    p.set_defaults(func=cmd_present)
 
     p = _translate(subs.add_parser("demo", help=t("cli.demo.help"),
                                    description=t("cli.demo.help"), **_parser_kwargs()))
@@ -185,8 +197,9 @@ def lab_command(no_browser: bool = False) -> list[str]:
 
 def cmd_start(args: argparse.Namespace) -> int:
     """Everything a consultant needs for a session, on the embedded SQLite store: the
-    demo project (created once), the participant server, and JupyterLab on the
-    notebooks (localhost, with its token). Ctrl-C or SIGTERM stops both servers."""
+    demo project (created once), the participant server, the presenter (localhost) and
+    JupyterLab on the notebooks (localhost, with its token). Ctrl-C or SIGTERM stops
+    every server."""
     from coopkit.demo import DEMO_NAME, build_demo
     from coopkit.store import open_store
 
@@ -200,12 +213,17 @@ def cmd_start(args: argparse.Namespace) -> int:
     server = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
              "--port", str(args.port), "--expect", str(args.expect)]
     lab = [*lab_command(args.no_browser), f"--ServerApp.port={args.lab_port}"]
+    presenter = [sys.executable, "-m", "coopkit.cli", "present", "--data", str(data),
+                 "--port", str(args.present_port), "--app-port", str(args.port)]
     if args.lang:
         server += ["--lang", args.lang]
+        presenter += ["--lang", args.lang]
     children: list[subprocess.Popen] = []
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         children.append(subprocess.Popen(server, env=env))
+        children.append(subprocess.Popen(presenter, env=env))
+        print(t("cli.start.presenter", url=_presenter_url(args.present_port)))
         print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
         children.append(subprocess.Popen(lab, env=env))
         return children[-1].wait()
@@ -221,6 +239,12 @@ def cmd_start(args: argparse.Namespace) -> int:
                 child.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _presenter_url(port: int) -> str:
+    from coopkit.serving.present import presenter_url
+
+    return presenter_url(port)
 
 
 def _raise_interrupt(_signum: int, _frame: object) -> None:
@@ -251,6 +275,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
                                  lang=args.lang)
     return serve.serve(options)
+
+
+def cmd_present(args: argparse.Namespace) -> int:
+    """Serve the presenter (the projected screens) on this computer until Ctrl-C."""
+    from coopkit.serving import present
+
+    options = present.PresentOptions(data=config.data_dir(args.data), port=args.port,
+                                     app_port=args.app_port, lang=args.lang,
+                                     tendencies=args.tendencies)
+    return present.present(options)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
