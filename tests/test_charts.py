@@ -238,3 +238,53 @@ def test_feelings_map_without_answers_says_so(questionnaire):
     rows = synthetic.answers(questionnaire, {}, seed=1)
     made = charts.plot_feelings_map(axes(), analysis.feelings_map(rows), lang="en")
     assert made["cells"] == [] and made["note"].get_text() == "No answers yet."
+
+
+# ------------------------------------------------- tendency: nothing drawn on top
+
+def _overlap(a, b) -> bool:
+    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
+
+
+def test_tendency_close_groups_are_spread_and_the_list_clears_the_caption(questionnaire):
+    """Two groups with the same feelings used to sit on one another; seven groups
+    pushed the list of groups under the caption."""
+    groups = {g: 6 for g in ("direction_generale", "direction_fonctionnelle", "encadrement",
+                             "personnel", "medical_soignant", "instances",
+                             "elus_population")}
+    same = synthetic.Profile()
+    profiles = {g: same for g in groups}  # every group alike: their points coincide
+    tend = analysis.tendencies(synthetic.answers(questionnaire, groups, profiles=profiles,
+                                                 seed=3))
+    ax = axes((13, 7))
+    made = charts.plot_tendencies(ax, tend)
+    draw(ax)
+    renderer = ax.figure.canvas.get_renderer()
+    centres = [p.get_offsets()[0] for p in made["points"]]
+    assert len(centres) == 7
+    for i in range(7):
+        for j in range(i + 1, 7):
+            gap = ((centres[i][0] - centres[j][0]) ** 2
+                   + (centres[i][1] - centres[j][1]) ** 2) ** 0.5
+            assert gap >= charts.TENDENCY_GAP * 0.99, (i, j)
+    assert made["anchors"]  # spread points are tied to their true places
+    boxes = [label.get_window_extent(renderer) for label in made["labels"]]
+    caption = made["caption"].get_window_extent(renderer)
+    assert not any(_overlap(box, caption) for box in boxes)
+    assert not any(_overlap(boxes[i], boxes[i + 1]) for i in range(len(boxes) - 1))
+    figure = ax.figure.bbox
+    assert all(figure.y0 <= box.y0 and box.y1 <= figure.y1 for box in boxes)
+
+
+def test_tendency_far_groups_stay_at_their_place(answers):
+    tend = analysis.tendencies(answers)
+    made = charts.plot_tendencies(axes((13, 7)), tend)
+    assert made["anchors"] == []
+    drawn = [float(v) for p in made["points"] for v in p.get_offsets()[0]]
+    assert drawn == pytest.approx([float(v) for xy in made["positions"] for v in xy])
+
+
+def test_intensity_colour_follows_the_maps_palette():
+    assert charts.intensity_colour(0)[0] != charts.intensity_colour(1)[0]
+    assert charts.intensity_colour(0)[1] == "white" and charts.intensity_colour(1)[1] == "black"
+    assert charts.intensity_colour(-3) == charts.intensity_colour(0)

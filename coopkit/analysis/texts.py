@@ -16,6 +16,8 @@ amendement » 0.5, « pas en l'état » 0) and a ``text`` item (the amendments p
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from coopkit.analysis.core import _order, anonymity_k, mask
@@ -37,6 +39,13 @@ def purpose_items(questionnaire: Questionnaire) -> tuple[Item | None, tuple[Item
     amendments = tuple(it for it in questionnaire.items()
                        if it.type == "text" and PURPOSE_PRINCIPLE in it.principles)
     return vote, amendments
+
+
+def _alphabetical(text: str) -> str:
+    """A sort key in dictionary order: accents and case set aside (« Âne » before
+    « zèbre »)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _texts(frame: pd.DataFrame, item_ids: set[str] | None, exclude: set[str],
@@ -64,7 +73,7 @@ def _texts(frame: pd.DataFrame, item_ids: set[str] | None, exclude: set[str],
         order = {v: i for i, v in enumerate(_order(counted[key], method.FEELING_IDS))}
         counted = counted.assign(
             _k=counted[key].map(lambda v: order.get(v, len(order))),
-            _t=counted["text"].str.casefold()).sort_values(["_k", "_t", "text"])
+            _t=counted["text"].map(_alphabetical)).sort_values(["_k", "_t", "text"])
         out = counted.drop(columns=["_k", "_t"]).reset_index(drop=True)
         out[key] = out[key].astype(object).where(out[key].notna(), None)
         out["n"] = n
