@@ -49,8 +49,9 @@ python_env() {
 }
 
 test_env() {
-  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core.
-  apt_install chromium postgresql
+  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core,
+  # zbar-tools (zbarimg) to read the presenter's QR code back from a screenshot.
+  apt_install chromium postgresql zbar-tools
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && [ ! -d node_modules ]; then
     say "installing the browser tests' npm packages"

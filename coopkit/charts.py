@@ -103,7 +103,15 @@ def intensity_colour(value: float) -> tuple[str, str]:
     from matplotlib.colors import to_hex
 
     value = min(max(float(value), 0.0), 1.0)
-    return to_hex(colormaps[CMAP](value)), _text_colour(value)
+    rgb = colormaps[CMAP](value)[:3]
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+    # whichever of black and white contrasts more (WCAG's relative luminance)
+    ink = "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+    return to_hex(rgb), ink
 
 
 def _ink(colour: str) -> str:

@@ -30,7 +30,7 @@ import ipywidgets as widgets
 import traitlets
 
 from coopkit.consultant.presenter.screens import SCREENS, RoomData, Screen, TendenciesScreen
-from coopkit.consultant.presenter.style import KEYS_JS, STYLESHEET, qr_svg
+from coopkit.consultant.presenter.style import KEYS_JS, PAGE_LOCK, STYLESHEET, qr_svg
 from coopkit.i18n import normalise_language, t
 from coopkit.widgets.html import esc, html_widget, server_log
 
@@ -97,7 +97,8 @@ class Presenter(widgets.VBox):
         self.confirm.layout.display = "none"
         self.prev_button = self._button("present.prev", "coopkit-present-prev", self.previous)
         self.next_button = self._button("present.next", "coopkit-present-next", self.next)
-        self.menu = widgets.Dropdown(options=[])
+        self.menu = widgets.Dropdown(options=[], description=t("present.menu", lang),
+                                     style={"description_width": "initial"})
         self.menu.add_class("coopkit-present-menu")
         self.reveal_button = self._button("present.reveal", "coopkit-present-reveal",
                                           self.toggle_reveal, style="primary")
@@ -119,7 +120,7 @@ class Presenter(widgets.VBox):
         self.bar.add_class("coopkit-present-bar")
         self.script = widgets.Output(layout=widgets.Layout(display="none"))
         self.script.add_class("coopkit-present-script")
-        super().__init__([widgets.HTML(f"<style>{STYLESHEET}</style>"), self.script,
+        super().__init__([widgets.HTML(f"<style>{STYLESHEET}{PAGE_LOCK}</style>"), self.script,
                           self.top, self.main, self.prompt, self.confirm, self.bar])
         self.add_class("coopkit-presenter")
         self.menu.observe(self._on_menu, names="value")
@@ -224,12 +225,10 @@ class Presenter(widgets.VBox):
     # --------------------------------------------------------------- showing
 
     def _show(self, force: bool) -> None:
+        """Draw the current screen, then its controls, then put it on the page."""
         screen = self.current
-        if tuple(self.main.children) != (screen,):
-            self.main.children = (screen,)
-            force = False  # its own draw key decides
         if self.data is not None:
-            screen.show(self.data, force=force)
+            screen.show(self.data, force=force, defer=True)
         lang = self.lang
         subtitle = screen.subtitle(self.data)
         self.title.value = (f"<h1>{esc(screen.title())}</h1>"
@@ -258,6 +257,9 @@ class Presenter(widgets.VBox):
                 self.menu.value = screen.key
             finally:
                 self._menu_busy = False
+        screen.flush()
+        if tuple(self.main.children) != (screen,):
+            self.main.children = (screen,)
         self._value()
 
     def _corner(self, screen: Screen) -> None:

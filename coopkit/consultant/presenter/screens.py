@@ -189,6 +189,7 @@ class Screen(widgets.VBox):
         self.pages = 1
         self.draws = 0
         self._drawn: object = None
+        self._pending: str | None = None
         super().__init__(self.parts())
         self.add_class("coopkit-present-screen")
         self.add_class(f"coopkit-present-{self.key}")
@@ -222,29 +223,36 @@ class Screen(widgets.VBox):
             return ("hidden", data.activity.validated)
         return ("shown", self.page, data.activity.results_key)
 
-    def show(self, data: RoomData, *, force: bool = False) -> bool:
-        """Draw from ``data`` if what it shows changed; True when redrawn."""
+    def show(self, data: RoomData, *, force: bool = False, defer: bool = False) -> bool:
+        """Draw from ``data`` if what it shows changed; True when redrawn. With
+        ``defer``, the new picture waits for :meth:`flush` (the presenter updates its
+        controls first, so that a page never shows a screen with the previous one's
+        buttons)."""
         drawn = self.draw_key(data)
         if not force and drawn == self._drawn:
             return False
         if self.hidden:
             self.value = {"key": self.key, "revealed": False,
                           "validated": data.activity.validated}
-            self._set_body(data, self._hidden_html(data))
+            markup = self._hidden_html(data)
         else:
             value, markup = self.render(data)
             self.page = min(self.page, self.pages - 1)
             self.value = {"key": self.key, "revealed": True, "page": self.page,
                           "pages": self.pages, **value}
-            self._set_body(data, markup)
+        css = f"cp-screen cp-screen-{self.key}"
+        self._pending = (f'<div class="{css}" data-asof="{data.read_at:.3f}">'
+                         f"{markup}{self._pager()}</div>")
         self._drawn = self.draw_key(data)
         self.draws += 1
+        if not defer:
+            self.flush()
         return True
 
-    def _set_body(self, data: RoomData, markup: str) -> None:
-        css = f"cp-screen cp-screen-{self.key}"
-        self.body.value = (f'<div class="{css}" data-asof="{data.read_at:.3f}">'
-                           f"{markup}{self._pager()}</div>")
+    def flush(self) -> None:
+        """Put the picture drawn by :meth:`show` on the page."""
+        if self._pending is not None:
+            self.body.value, self._pending = self._pending, None
 
     def _pager(self) -> str:
         if self.hidden or self.pages <= 1:
@@ -725,41 +733,41 @@ class ProposalsScreen(Screen):
 
 
 class TendenciesScreen(Screen):
-    """Each group's behaviour tendency (a chart); only when the consultant turns the
-    screen on (``Presenter.tendencies``)."""
+    """Each group's behaviour tendency (the chart of :func:`coopkit.charts.
+    plot_tendencies`, as an image with a text alternative); only when the consultant
+    turns the screen on (``Presenter.tendencies``)."""
 
     key = "tendencies"
 
-    def parts(self) -> list[widgets.Widget]:
-        self.image = widgets.Image(format="png")
-        self.image.add_class("coopkit-present-image")
-        self.image.layout.display = "none"
-        return [self.image, self.body]
-
-    def show(self, data: RoomData, *, force: bool = False) -> bool:
-        changed = super().show(data, force=force)
-        if changed and self.hidden:
-            self.image.layout.display = "none"
-        return changed
-
     def render(self, data: RoomData) -> tuple[dict[str, Any], str]:
+        import base64
+
         from coopkit.consultant.room import figure_png
 
         lang = self.lang
         rows = data.results()
         self.pages = 1
         if rows.empty:
-            self.image.layout.display = "none"
             return {"status": "waiting", "groups": []}, self._empty("present.waiting")
         tend = analysis.tendencies(rows)
-        self.image.value = figure_png(charts.plot_tendencies, tend, size=(16, 7.6), lang=lang)
-        self.image.layout.display = ""
+        png = figure_png(charts.plot_tendencies, tend, size=(16, 7.2), lang=lang)
         placed = [g for g, s in zip(tend["group"], tend["status"], strict=True)
                   if s == analysis.OK]
         masked = [g for g, s in zip(tend["group"], tend["status"], strict=True)
                   if s == analysis.MASKED]
-        return ({"status": "ok", "groups": placed, "masked": masked},
-                f'<p class="cp-note">{esc(t("present.tendencies.note", lang))}</p>')
+        q = data.questionnaire
+        described = []
+        for row in tend.itertuples(index=False):
+            if row.status == analysis.OK:
+                shares = ", ".join(
+                    f"{concept('behaviour', b, lang)} {percent(getattr(row, b), lang)}"
+                    for b in method.BEHAVIOUR_IDS)
+                described.append(f"{group_label(q, row.group, lang)} ({shares})")
+        alt = t("present.tendencies.alt", lang, groups="; ".join(described) or "—")
+        image = (f'<img class="cp-chart" alt="{esc(alt)}" '
+                 f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        return ({"status": "ok", "groups": placed, "masked": masked, "png": len(png)},
+                f'{image}<p class="cp-note">{esc(t("present.tendencies.note", lang))}</p>')
 
 
 #: The screens in the order they are shown; the tendencies come last, when turned on.

@@ -17,7 +17,6 @@ import re
 
 #: The stylesheet as written: ``2.6u`` is 2.6 units (see :func:`units`).
 _CSS = """
-html, body { overflow: hidden !important; }
 .coopkit-presenter {
   --cp-accent: #1f5f99; --cp-muted: #444; --cp-line: #d0d7de; --cp-warm: #b4531f;
   --cp-prompt: #fff4d6; --cp-prompt-edge: #b27b00;
@@ -53,8 +52,7 @@ html, body { overflow: hidden !important; }
 .coopkit-present-body { flex: 1 1 0; min-height: 0; overflow: hidden; }
 .coopkit-present-body > .widget-html-content,
 .coopkit-present-body > .jupyter-widget-html-content { height: 100%; }
-.coopkit-present-image { flex: 1 1 0; min-height: 0; overflow: hidden; }
-.coopkit-present-image img { width: 100%; height: 100%; object-fit: contain; }
+.cp-chart { flex: 1 1 0; min-height: 0; width: 100%; object-fit: contain; }
 .cp-screen { height: 100%; overflow: hidden; display: flex; flex-direction: column;
   gap: 1.6u; }
 .cp-note { font-size: 2.3u; color: var(--cp-muted); margin: 0; }
@@ -177,7 +175,7 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
 .coopkit-presenter .jupyter-button.mod-active, .coopkit-presenter .widget-toggle-button.mod-active {
   box-shadow: inset 0 0 0 .3u var(--cp-accent); }
 .coopkit-presenter .widget-dropdown, .coopkit-presenter .jupyter-widget-dropdown {
-  width: 16vw; flex: none; height: auto; margin: 0; }
+  width: 21vw; flex: none; height: auto; margin: 0; }
 .coopkit-presenter .widget-dropdown select, .coopkit-presenter .jupyter-widget-dropdown select {
   width: 100%; flex: 1 1 auto; min-width: 0;
   font-size: 2.1u; height: 5.4u; }
@@ -192,6 +190,15 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
 .coopkit-present-status > .widget-html-content,
 .coopkit-present-status > .jupyter-widget-html-content { white-space: nowrap; }
 .cp-closed { color: #a4262c; font-weight: 700; }
+/* colours with a contrast of at least 4.5:1 (the widgets' own warning orange is not) */
+.coopkit-presenter .coopkit-present-reveal { background: #1f5f99; color: #fff; }
+.coopkit-presenter .coopkit-present-close { background: #8f3a00; color: #fff; }
+.coopkit-presenter .coopkit-present-close-yes { background: #a4262c; color: #fff; }
+.coopkit-presenter .jupyter-button:disabled, .coopkit-presenter .widget-button:disabled {
+  opacity: .55; }
+.coopkit-presenter .widget-dropdown > .widget-label,
+.coopkit-presenter .jupyter-widget-dropdown > .widget-label {
+  font-size: 2.1u; width: auto; min-width: 0; margin-right: .5vw; line-height: 5.4u; }
 .cp-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 /* the app around the presenter: empty states and the choice of a workshop */
@@ -222,6 +229,10 @@ def unit(value: float) -> str:
 
 #: The presenter's stylesheet (loaded only in the presenter's page).
 STYLESHEET = units(_CSS)
+
+#: Only on the presenter's page: the window never scrolls (the empty states and the
+#: choice of a workshop, shown before, may).
+PAGE_LOCK = "html, body { overflow: hidden !important; }"
 
 #: Arrow keys, space and page up / page down (what a presenter's remote sends) move
 #: through the screens by clicking the on-screen buttons, so both ways do the same;
