@@ -215,6 +215,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     lab = [*lab_command(args.no_browser), f"--ServerApp.port={args.lab_port}"]
     presenter = [sys.executable, "-m", "coopkit.cli", "present", "--data", str(data),
                  "--port", str(args.present_port), "--app-port", str(args.port)]
+    env[config.PRESENTER_URL_ENV] = _presenter_url(args.present_port)  # 02_animer links it
     if args.lang:
         server += ["--lang", args.lang]
         presenter += ["--lang", args.lang]

@@ -12,6 +12,10 @@ DATA_ENV = "COOPKIT_DATA"
 #: The participants' address (``http://host:port/``), set by ``coopkit present`` for
 #: the presenter's QR code.
 PARTICIPANT_URL_ENV = "COOPKIT_PARTICIPANT_URL"
+#: The presenter's address (``http://127.0.0.1:8870/``), set by ``coopkit start`` for the
+#: consultant's notebooks, which link to it.
+PRESENTER_URL_ENV = "COOPKIT_PRESENTER_URL"
+DEFAULT_PRESENTER_PORT = 8870
 #: ``1``: the presenter shows its tendency screen (``coopkit present --tendencies``).
 PRESENT_TENDENCIES_ENV = "COOPKIT_PRESENT_TENDENCIES"
 #: The source checkout: the client keeps ``notebooks/`` and ``questionnaires/`` at the top

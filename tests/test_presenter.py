@@ -386,7 +386,7 @@ def test_a_broken_store_shows_a_status_not_a_traceback(store, room, monkeypatch)
     assert "disk gone" not in deck.status.value and "Traceback" not in deck.status.value
     monkeypatch.undo()
     deck.refresh()
-    assert "Séance ouverte" in deck.status.value
+    assert "Ouverte ·" in deck.status.value
 
 
 # ------------------------------------------------------------------------ the app
@@ -576,3 +576,28 @@ def test_present_refuses_a_busy_port_and_a_missing_notebook(tmp_path):
         busy = present.PresentOptions(data=tmp_path, port=sock.getsockname()[1])
         with pytest.raises(CoopkitError, match="déjà utilisé"):
             present.present(busy)
+
+
+def test_02_animer_opens_the_presenter_and_lists_the_prompts(monkeypatch):
+    from coopkit.consultant.presenter import PresenterGuide
+
+    monkeypatch.delenv("COOPKIT_PRESENTER_URL", raising=False)
+    guide = PresenterGuide(7)
+    assert guide.url == "http://127.0.0.1:8870/?workshop=7"
+    assert 'href="http://127.0.0.1:8870/?workshop=7" target="_blank"' in guide.value
+    assert "Ouvrir le présentateur" in guide.value
+    assert "Lisez quelques textes à voix haute" in guide.value
+    monkeypatch.setenv("COOPKIT_PRESENTER_URL", "http://127.0.0.1:9999/")
+    assert PresenterGuide(3).url == "http://127.0.0.1:9999/?workshop=3"
+
+
+def test_the_presenter_notebook_is_thin_wiring():
+    import json
+
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "apps"
+                        / "presenter.ipynb").read_text(encoding="utf-8"))["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "def " not in source and "class " not in source
+    imports = [line for line in source.splitlines() if line.startswith(("import", "from"))]
+    assert imports == ["from coopkit.consultant.presenter import PresenterApp"]
+    assert all(not c.get("outputs") for c in cells)

@@ -30,7 +30,7 @@ from coopkit.i18n import t
 from coopkit.serving import serve
 
 PRESENTER_NOTEBOOK = config.PRESENTER_NOTEBOOK
-DEFAULT_PORT = 8870
+DEFAULT_PORT = config.DEFAULT_PRESENTER_PORT
 LOG_NAME = "present.log"
 TENDENCIES_ENV = config.PRESENT_TENDENCIES_ENV
 

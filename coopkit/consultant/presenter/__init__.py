@@ -10,7 +10,9 @@ tendencies. Results screens start hidden until the consultant reveals them.
 * :mod:`~.deck`: :class:`Presenter`, the screens of one workshop with their controls;
 * :mod:`~.app`: :class:`PresenterApp`, what ``notebooks/apps/presenter.ipynb`` shows:
   finds the store and the workshop, or says what to do;
-* :mod:`~.style`: the stylesheet, the keyboard and the QR code.
+* :mod:`~.style`: the stylesheet, the keyboard and the QR code;
+* :mod:`~.guide`: :class:`PresenterGuide`, ``02_animer``'s link to the presenter and
+  each screen's prompt.
 
 Served by ``coopkit present`` (:mod:`coopkit.serving.present`); documented for
 consultants in ``docs/presenter.md``. Knows nothing of SQL nor of the participant app.
@@ -18,5 +20,6 @@ consultants in ``docs/presenter.md``. Knows nothing of SQL nor of the participan
 
 from coopkit.consultant.presenter.app import PresenterApp
 from coopkit.consultant.presenter.deck import Presenter
+from coopkit.consultant.presenter.guide import PresenterGuide
 
-__all__ = ["Presenter", "PresenterApp"]
+__all__ = ["Presenter", "PresenterApp", "PresenterGuide"]

@@ -750,7 +750,7 @@ class TendenciesScreen(Screen):
         if rows.empty:
             return {"status": "waiting", "groups": []}, self._empty("present.waiting")
         tend = analysis.tendencies(rows)
-        png = figure_png(charts.plot_tendencies, tend, size=(16, 7.2), lang=lang)
+        png = figure_png(charts.plot_tendencies, tend, size=(14, 6.4), lang=lang)
         placed = [g for g, s in zip(tend["group"], tend["status"], strict=True)
                   if s == analysis.OK]
         masked = [g for g, s in zip(tend["group"], tend["status"], strict=True)
@@ -766,8 +766,7 @@ class TendenciesScreen(Screen):
         alt = t("present.tendencies.alt", lang, groups="; ".join(described) or "—")
         image = (f'<img class="cp-chart" alt="{esc(alt)}" '
                  f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
-        return ({"status": "ok", "groups": placed, "masked": masked, "png": len(png)},
-                f'{image}<p class="cp-note">{esc(t("present.tendencies.note", lang))}</p>')
+        return {"status": "ok", "groups": placed, "masked": masked, "png": len(png)}, image
 
 
 #: The screens in the order they are shown; the tendencies come last, when turned on.

@@ -175,7 +175,7 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
 .coopkit-presenter .jupyter-button.mod-active, .coopkit-presenter .widget-toggle-button.mod-active {
   box-shadow: inset 0 0 0 .3u var(--cp-accent); }
 .coopkit-presenter .widget-dropdown, .coopkit-presenter .jupyter-widget-dropdown {
-  width: 21vw; flex: none; height: auto; margin: 0; }
+  width: 19vw; flex: none; height: auto; margin: 0; }
 .coopkit-presenter .widget-dropdown select, .coopkit-presenter .jupyter-widget-dropdown select {
   width: 100%; flex: 1 1 auto; min-width: 0;
   font-size: 2.1u; height: 5.4u; }
@@ -184,7 +184,7 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
 .coopkit-presenter .widget-checkbox label, .coopkit-presenter .jupyter-widget-checkbox label {
   font-size: 2.1u; line-height: 5.4; height: auto; }
 .coopkit-presenter .widget-checkbox input { width: 2.4u; height: 2.4u; }
-.coopkit-present-status { flex: 1 1 auto; min-width: 0; text-align: right;
+.coopkit-presenter .coopkit-present-status { flex: 1 1 auto; min-width: 0; text-align: right;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   font-size: 1.8u; line-height: 1.2; color: var(--cp-muted); }
 .coopkit-present-status > .widget-html-content,
@@ -196,9 +196,11 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
 .coopkit-presenter .coopkit-present-close-yes { background: #a4262c; color: #fff; }
 .coopkit-presenter .jupyter-button:disabled, .coopkit-presenter .widget-button:disabled {
   opacity: .55; }
+/* the menu's label is for screen readers (the menu shows the screen's name) */
 .coopkit-presenter .widget-dropdown > .widget-label,
 .coopkit-presenter .jupyter-widget-dropdown > .widget-label {
-  font-size: 2.1u; width: auto; min-width: 0; margin-right: .5vw; line-height: 5.4u; }
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
 .cp-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 /* the app around the presenter: empty states and the choice of a workshop */
