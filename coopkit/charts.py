@@ -8,8 +8,11 @@ never calls ``plt.show()`` nor creates a figure, and does not touch global setti
 Made to be read on a projector: large type, colour-blind-safe colours (the Okabe-Ito
 palette for categories, ``cividis`` for intensities) and never colour alone to carry a
 meaning (hatches and text too). Labels are French by default, English with
-``lang="en"`` (through :func:`coopkit.i18n.t`). Cells masked for anonymity (fewer than k
-respondents) are hatched grey and marked "< k"; cells with no answer show "—".
+``lang="en"`` (through :func:`coopkit.i18n.t`). Cells hidden for anonymity (fewer than k
+respondents, or hidden with a small group: see :func:`coopkit.analysis.mask`) are
+hatched grey and marked "masqué" / "hidden", the same for both reasons so that a
+reader cannot tell the small one; cells with no answer show "—"; a chart with no
+answer at all says « Pas encore de réponse. » instead of drawing empty axes.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.analysis import DEFAULT_K, EMPTY, MASKED, OK
+from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
@@ -83,6 +87,13 @@ def _title(ax: Axes, title: str, subtitle: str | None = None, *,
     return made
 
 
+def _no_answer(ax: Axes, title: str, lang: str) -> Any:
+    """An empty picture saying so: « Pas encore de réponse. » in the middle, no axes."""
+    ax.axis("off")
+    return ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                   fontsize=FONT, transform=ax.transAxes)
+
+
 def _mask_patch(ax: Axes, x: float, y: float, width: float, height: float) -> Rectangle:
     patch = Rectangle((x, y), width, height, facecolor=MASK_FACE, edgecolor=MASK_EDGE,
                       hatch=MASK_HATCH, linewidth=0.8, zorder=2)
@@ -98,8 +109,8 @@ def _text_colour(value: float) -> str:
 
 def intensity_colour(value: float) -> tuple[str, str]:
     """The feelings map's colour for an intensity (0..1) and the text colour that reads
-    on it: ``("#rrggbb", "black" | "white")``. For views drawn without an ``ax`` (the
-    presenter's HTML map), so both maps share one palette."""
+    best on it (WCAG contrast): ``("#rrggbb", "black" | "white")``. For views drawn
+    without an ``ax`` (the presenter's HTML map), so both maps share one palette."""
     from matplotlib.colors import to_hex
 
     value = min(max(float(value), 0.0), 1.0)
@@ -109,7 +120,6 @@ def intensity_colour(value: float) -> tuple[str, str]:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
     luminance = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
-    # whichever of black and white contrasts more (WCAG's relative luminance)
     ink = "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
     return to_hex(rgb), ink
 
@@ -142,23 +152,24 @@ def _row_name(row: pd.Series, by: Sequence[str], lang: str) -> str:
 def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                       feeling: str | None = None, colorbar: bool = True) -> Artists:
     """Heatmap of :func:`coopkit.analysis.feelings_map`: breakdowns (groups) in rows,
-    theme x feeling in columns (or the three themes of one ``feeling``).
+    theme x feeling in columns, trust beside them when it was measured (or the three
+    themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
-    "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
+    "masqué", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
     and ``empty`` (their patches), ``colorbar``, ``title``.
     """
     lang = _lang(lang)
     k = _k(fmap)
     by = _breakdown(fmap, "theme")
     data = fmap if feeling is None else fmap[fmap["feeling"] == feeling]
-    columns = [(th, f) for th in method.THEME_IDS for f in method.FEELING_IDS
+    present = set(fmap["feeling"]) if "feeling" in fmap else set()
+    rows_ids = [f for f in method.MAP_ROWS if f in present or f in method.FEELING_IDS]
+    columns = [(th, f) for th in method.THEME_IDS for f in rows_ids
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    if data.empty:
-        ax.axis("off")
-        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
-                       fontsize=FONT, transform=ax.transAxes)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.feelings_map.title", lang), lang)
         made = _title(ax, t("chart.feelings_map.title", lang))
         return {"image": None, "cells": [], "masked": [], "empty": [], "colorbar": None,
                 "title": made[0], "note": note}
@@ -180,7 +191,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         elif row["status"] == MASKED:
             masked.append(_mask_patch(ax, j - 0.5, i - 0.5, 1, 1))
             texts.append(ax.text(j, i, t("chart.masked", lang, k=k), ha="center",
-                                 va="center", fontsize=FONT, color="black", zorder=3))
+                                 va="center", fontsize=SMALL - 1, color="black", zorder=3))
         else:
             patch = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
                               edgecolor="#bbbbbb", zorder=2)
@@ -190,14 +201,16 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
                                  color="#555555", zorder=3))
     ax.set_xticks(range(len(columns)))
     if feeling is None:
-        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns], fontsize=SMALL,
-                           rotation=0)
+        per = len(rows_ids)  # 3 feelings, or 4 with trust: smaller labels then
+        ax.set_xticklabels([_label("feeling", f, lang) for _, f in columns],
+                           fontsize=SMALL if per <= 3 else SMALL - 2, rotation=0)
         blend = blended_transform_factory(ax.transData, ax.transAxes)
         for n, theme in enumerate(method.THEME_IDS):
-            ax.text(3 * n + 1, 1.01, _wrap(_label("theme", theme, lang), 26), ha="center",
-                    va="bottom", fontsize=SMALL, fontweight="bold", transform=blend)
+            ax.text(per * n + (per - 1) / 2, 1.01, _wrap(_label("theme", theme, lang), 26),
+                    ha="center", va="bottom", fontsize=SMALL, fontweight="bold",
+                    transform=blend)
             if n:
-                ax.axvline(3 * n - 0.5, color="white", linewidth=4)
+                ax.axvline(per * n - 0.5, color="white", linewidth=4)
     else:
         ax.set_xticklabels([_wrap(_label("theme", th, lang), 18) for th, _ in columns],
                            fontsize=SMALL)
@@ -212,7 +225,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
             f"{title}: {_label('feeling', feeling, lang)}"
     made = _title(ax, title, pad=58 if feeling is None else 12)
-    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    ax.set_xlabel(_wrap(t("chart.feelings_map.legend", lang, k=k), 110, 2), fontsize=SMALL,
+                  labelpad=10)
     bar = None
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
@@ -224,146 +238,90 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
 
 # ----------------------------------------------------------------------- tendency
 
-_VERTICES = {"cooperatif": (0.5, math.sqrt(3) / 2), "opportuniste": (0.0, 0.0),
-             "individualiste": (1.0, 0.0)}
+#: One colour and one hatch per behaviour (never colour alone).
+BEHAVIOUR_STYLE = {"cooperatif": ("#009E73", ""), "opportuniste": ("#D55E00", "xx"),
+                   "individualiste": ("#0072B2", "..")}
+#: Where, in data units of the 0..1 pressure axis, the group names and readings start.
+_NAME_X, _READING_X = -1.0, 1.2
 
 
 def plot_tendencies(ax: Axes, tend: pd.DataFrame, *, lang: str | None = None) -> Artists:
-    """Each group placed in the triangle of the three behaviours
+    """Each group's three pressures as bars, with what they lean towards in words
     (:func:`coopkit.analysis.tendencies`).
 
-    A group sits at the barycentre of the corners weighted by its shares: the nearer a
-    corner, the stronger that tendency; the dashed lines split the triangle where each
-    behaviour dominates. Groups closer than :data:`TENDENCY_GAP` are drawn spread
-    around their common centre, each tied to its true place (a small dot). The list of
-    groups beside the triangle is spaced to fit however many there are; the caption and
-    the masked groups (listed, not placed) sit under the triangle, never under the list.
-    Returns ``outline``, ``corners`` (texts), ``points`` (as drawn), ``positions`` (the
-    true places), ``anchors`` (dots of spread points), ``numbers``, ``labels``,
-    ``masked`` (the note or None), ``caption``, ``title``.
+    One band per group: the cooperative, opportunist and individualist pressures (0..1)
+    side by side, the reading beside them (« penche vers… », « pas de tendance nette »,
+    « confiance non mesurée »), and the group's overall intensity (how strongly it
+    feels anything) as a grey bar underneath: direction and magnitude are read
+    together. Masked groups are named below, not drawn. Returns ``bars`` (per
+    behaviour), ``readings`` (texts), ``intensity`` (bars), ``masked`` (the note or
+    None), ``caption``, ``title``, ``note`` (when there is nothing to draw).
     """
     lang = _lang(lang)
     k = _k(tend)
     by = _breakdown(tend, "attrait")
-    corners = np.array([_VERTICES[b] for b in method.BEHAVIOUR_IDS])
-    ring = np.vstack([corners, corners[:1]])
-    (outline,) = ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=2)
-    centre = corners.mean(axis=0)
-    for a, b in ((0, 1), (1, 2), (2, 0)):
-        middle = (corners[a] + corners[b]) / 2
-        ax.plot([centre[0], middle[0]], [centre[1], middle[1]], color="#999999",
-                linestyle="--", linewidth=1)
-    corner_texts = []
-    offsets = {"cooperatif": (0, 0.05, "center", "bottom"),
-               "opportuniste": (-0.02, -0.05, "center", "top"),
-               "individualiste": (0.02, -0.05, "center", "top")}
-    for behaviour in method.BEHAVIOUR_IDS:
-        x, y = _VERTICES[behaviour]
-        dx, dy, ha, va = offsets[behaviour]
-        corner_texts.append(ax.text(x + dx, y + dy, _label("behaviour", behaviour, lang),
-                                    ha=ha, va=va, fontsize=FONT + 1, fontweight="bold"))
-    placed, hidden, shares_text = [], [], []
-    for _, row in tend.iterrows():
-        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
-        if row["status"] != OK or pd.isna(row["cooperatif"]):
-            if row["status"] == MASKED:
-                hidden.append(name)
-            continue
-        shares = np.array([row[b] for b in method.BEHAVIOUR_IDS], dtype=float)
-        placed.append((name, int(row["n"]), *(shares @ corners)))
-        shares_text.append(" · ".join(
-            f"{_label('behaviour', b, lang)} {_percent(v, lang)}"
-            for b, v in zip(method.BEHAVIOUR_IDS, shares, strict=True)))
-    points, numbers, labels, anchors = [], [], [], []
-    # Each point carries a number; the list beside the triangle names the group, its n
-    # and its three shares (no label collides with another, however close the points).
-    # Points closer than a marker's width are spread on a small circle around their
-    # common centre, each tied by a thin line to its true place (a small black dot).
-    drawn = _spread([(x, y) for _, _, x, y in placed], TENDENCY_GAP)
-    count = len(placed)
-    step = min(0.2, 0.92 / max(count, 1))  # the list stays beside the triangle
-    name_size = FONT if step >= 0.16 else SMALL
-    for i, ((name, n, x, y), (dx, dy)) in enumerate(zip(placed, drawn, strict=True)):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        if (dx, dy) != (x, y):
-            ax.plot([x, dx], [y, dy], color="#333333", linewidth=1, zorder=2.5)
-            anchors.append(ax.scatter([x], [y], s=18, color="black", zorder=2.6))
-        points.append(ax.scatter([dx], [dy], s=520, color=colour, edgecolor="black",
-                                 linewidth=1.2, zorder=3 + i / 100))
-        numbers.append(ax.text(dx, dy, str(i + 1), ha="center", va="center", fontsize=FONT,
-                               fontweight="bold", color=_ink(colour), zorder=3.5 + i / 100))
-        top = 0.9 - i * step
-        labels.append(ax.text(1.12, top, f"{i + 1}. {_wrap(name, 30, 1)} (n={n})",
-                              ha="left", va="center", fontsize=name_size, fontweight="bold",
-                              color="black", bbox={"boxstyle": "round,pad=0.25", "fc": "white",
-                                                   "ec": colour, "lw": 2.5}))
-        ax.text(1.14, top - step * 0.42, shares_text[i], ha="left", va="center",
-                fontsize=SMALL if step >= 0.16 else SMALL - 1, color="#333333")
-    # Under the triangle only (x < 1.05): never under the list of groups.
-    caption = ax.text(-0.1, -0.13, _wrap(t("chart.tendency.caption", lang), 62, 2),
-                      ha="left", va="top", fontsize=SMALL, style="italic")
+    shown = tend[tend["status"].eq(OK)] if "status" in tend else tend.iloc[0:0]
+    hidden = [(_row_name(r, by, lang) if by else t("analysis.overall", lang))
+              for _, r in tend.iterrows() if r.get("status") == MASKED]
+    made_title = _title(ax, t("chart.tendency.title", lang))
+    bars: dict[str, list[Any]] = {b: [] for b in method.BEHAVIOUR_IDS}
+    readings, intensity = [], []
     note = None
+    if shown.empty:
+        ax.axis("off")
+        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                       fontsize=FONT, transform=ax.transAxes)
+    height = 0.22
+    for i, (_, row) in enumerate(shown.iterrows()):
+        y = -i * 1.25
+        for j, b in enumerate(method.BEHAVIOUR_IDS):
+            value = row[f"pressure_{b}"]
+            colour, hatch = BEHAVIOUR_STYLE[b]
+            known = not pd.isna(value)
+            bar = ax.barh(y + (1 - j) * height, value if known else 0, height=height * 0.9,
+                          color=colour, hatch=hatch, edgecolor="white", linewidth=0)
+            bars[b].append(bar[0])
+            ax.text(-0.01, y + (1 - j) * height, _label("behaviour", b, lang), ha="right",
+                    va="center", fontsize=SMALL)
+            ax.text((value if known else 0) + 0.01, y + (1 - j) * height,
+                    _number(value, lang) if known else t("tendency.not_read", lang),
+                    ha="left", va="center", fontsize=SMALL)
+        level = row["intensity"]
+        intensity.append(ax.barh(y - 2.1 * height, level, height=height * 0.5,
+                                 color="#999999")[0])
+        ax.text(level + 0.01, y - 2.1 * height,
+                t("tendency.intensity", lang, value=_number(level, lang)), ha="left",
+                va="center", fontsize=SMALL - 1, color="#333333")
+        name = _row_name(row, by, lang) if by else t("analysis.overall", lang)
+        ax.text(_NAME_X, y, f"{_wrap(name, 20, 2)}\n(n={int(row['n'])})", ha="left",
+                va="center", fontsize=FONT, fontweight="bold")
+        readings.append(ax.text(_READING_X, y, _wrap(tendency_phrase(row["reading"], lang),
+                                                     22),
+                                ha="left", va="center", fontsize=FONT, fontweight="bold"))
+    if not shown.empty:
+        ax.set_xlim(_NAME_X - 0.02, _READING_X + 0.75)
+        ax.spines["bottom"].set_bounds(0, 1)
+        ax.set_ylim(-(len(shown) - 1) * 1.25 - 0.75, 0.55)
+        ax.set_yticks([])
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.set_xticklabels([_number(v, lang, 2) for v in (0, 0.25, 0.5, 0.75, 1)],
+                           fontsize=SMALL)
+        for spine in ("top", "right", "left"):
+            ax.spines[spine].set_visible(False)
+        ax.set_xlabel(t("chart.tendency.axis", lang), fontsize=SMALL)
+    masked_note = None
     if hidden:
-        note = ax.text(-0.1, -0.24, _wrap(t("chart.tendency.masked", lang, k=k,
-                                           groups=", ".join(hidden)), 62, 3),
-                       ha="left", va="top", fontsize=SMALL, color="#333333")
-    ax.set_xlim(-0.15, 2.1)
-    ax.set_ylim(-0.4, 1.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    made = _title(ax, t("chart.tendency.title", lang))
-    return {"outline": outline, "corners": corner_texts, "points": points,
-            "numbers": numbers, "labels": labels, "anchors": anchors,
-            "positions": [(x, y) for _, _, x, y in placed],
-            "masked": note, "caption": caption, "title": made[0]}
-
-
-#: Least distance between two group markers in the triangle (its side is 1).
-TENDENCY_GAP = 0.11
-
-
-def _spread(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    """Where to draw each point so that none is closer than ``gap`` to another: points
-    of a cluster go on a circle around the cluster's centre, in their order, evenly
-    spaced; clusters that still touch once spread are merged and spread again;
-    isolated points stay where they are."""
-    n = len(points)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def layout() -> list[tuple[float, float]]:
-        clusters: dict[int, list[int]] = {}
-        for i in range(n):
-            clusters.setdefault(root(i), []).append(i)
-        out = list(points)
-        for members in clusters.values():
-            if len(members) < 2:
-                continue
-            cx = sum(points[i][0] for i in members) / len(members)
-            cy = sum(points[i][1] for i in members) / len(members)
-            radius = gap / (2 * math.sin(math.pi / len(members)))
-            for k, i in enumerate(members):
-                angle = math.pi / 2 + 2 * math.pi * k / len(members)
-                out[i] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
-        return out
-
-    drawn = list(points)
-    for _ in range(n):
-        merged = False
-        for i in range(n):
-            for j in range(i + 1, n):
-                if root(i) != root(j) and math.dist(drawn[i], drawn[j]) < gap * 0.999:
-                    parent[root(i)] = root(j)
-                    merged = True
-        if not merged:
-            break
-        drawn = layout()
-    return drawn
+        masked_note = ax.text(0, -0.24 if not shown.empty else 0.2,
+                              _wrap(t("chart.tendency.masked", lang, k=k,
+                                      groups=", ".join(hidden)), 90),
+                              transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                              color="#333333")
+    caption = ax.text(0, -0.13 if not shown.empty else 0.1,
+                      _wrap(t("chart.tendency.caption", lang), 110),
+                      transform=ax.transAxes, ha="left", va="top", fontsize=SMALL,
+                      style="italic")
+    return {"bars": bars, "readings": readings, "intensity": intensity,
+            "masked": masked_note, "caption": caption, "title": made_title[0], "note": note}
 
 
 # ---------------------------------------------------------------------- readiness
@@ -372,7 +330,7 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     """Horizontal bars of :func:`coopkit.analysis.readiness` (any level): one bar per
     unit, grouped by breakdown (e.g. per group) when the frame has one.
 
-    Scores are shown in %; masked bars are hatched and say "< k", empty ones "—".
+    Scores are shown in %; masked bars are hatched and say "masqué", empty ones "—".
     Returns ``bars`` (drawn scores), ``masked`` (patches), ``values`` (texts),
     ``legend`` (None without breakdown), ``title``.
     """
@@ -381,9 +339,14 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     by = _breakdown(rdy, "label")
     by = [c for c in by if c not in ("item_id", "section_id", "subsection_id", "principle",
                                      "unit")]
+    if rdy.empty or rdy["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.readiness.title", lang), lang)
+        made = _title(ax, t("chart.readiness.title", lang))
+        return {"bars": [], "masked": [], "values": [], "legend": None, "title": made[0],
+                "note": note}
     units = rdy["label"].drop_duplicates().tolist()
     series = rdy[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    height = 0.8 / len(series)
+    height = 0.8 / max(len(series), 1)
     bars, masked, values, handles = [], [], [], []
     for s, (_, key) in enumerate(series.iterrows()):
         part = rdy
@@ -445,6 +408,11 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     """
     lang = _lang(lang)
     k = _k(div)
+    if div.empty or div["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.divergence.title", lang), lang)
+        made = _title(ax, t("chart.divergence.title", lang))
+        return {"segments": [[] for _ in _PARTS], "labels": [], "values": [], "legend": None,
+                "masked": None, "title": made[0], "note": note}
     shown = div[div["status"] == OK].head(limit)
     names = [_wrap(n, 40, 2) for n in (shown["label"] if "label" in shown else
                                        shown["item_id"])]
@@ -483,7 +451,7 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
                feeling: str | None = None) -> Artists:
     """T0 against T1 (:func:`coopkit.analysis.waves`): one line per group x theme
     (x feeling), an open dot for T0, a filled one for T1 and an arrow for what moved,
-    with the change and ``n``. Masked lines say "< k".
+    with the change and ``n``. Masked lines say "masqué".
 
     Returns ``before`` and ``after`` (scatter collections), ``arrows``, ``deltas``
     (texts), ``masked`` (patches), ``labels`` (row names), ``legend``, ``title``.
@@ -492,6 +460,11 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
     k = _k(wv)
     data = wv if feeling is None or "feeling" not in wv else wv[wv["feeling"] == feeling]
     data = data.reset_index(drop=True)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.waves.title", lang), lang)
+        made = _title(ax, t("chart.waves.title", lang))
+        return {"before": None, "after": None, "arrows": [], "deltas": [], "masked": [],
+                "labels": [], "legend": None, "title": made[0], "note": note}
     keys = _breakdown(data, "mean0")
     names = []
     for _, row in data.iterrows():
@@ -590,5 +563,6 @@ def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None) -> 
             "title": made[0]}
 
 
-__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "intensity_colour", "plot_commitment", "plot_divergence",
+__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "intensity_colour", "plot_commitment",
+           "plot_divergence",
            "plot_feelings_map", "plot_readiness", "plot_tendencies", "plot_waves"]

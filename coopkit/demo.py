@@ -16,7 +16,7 @@ project alone unless ``reset`` is true.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +63,8 @@ class GroupProfile:
     ``feelings[wave][feeling]`` is the mean intensity (0..1) of the group's feeling;
     ``themes`` shifts it for one theme (e.g. fears on the support of professionals);
     ``readiness[wave]`` is the mean readiness score (0..1); ``sites`` says which
-    establishments the group's members come from (in turn).
+    establishments the group's members come from (in turn); ``trust[wave]`` its trust
+    in the other partners (the trust statements).
     """
 
     group: str
@@ -72,6 +73,8 @@ class GroupProfile:
     themes: dict[tuple[str, str], float]
     readiness: dict[str, float]
     sites: tuple[str | None, ...] = PARTNERS
+    #: trust in the other partners (0..1) at T0 and T1
+    trust: dict[str, float] = field(default_factory=lambda: {"T0": 0.5, "T1": 0.55})
 
 
 def _wave(t0: tuple[float, float, float], t1: tuple[float, float, float]
@@ -85,31 +88,32 @@ PROFILES: tuple[GroupProfile, ...] = (
     GroupProfile(
         "direction_generale", 5, _wave((0.85, 0.25, 0.40), (0.85, 0.20, 0.30)),
         {("arbitrage", "tentation"): 0.15, ("qualite", "attrait"): 0.05},
-        {"T0": 0.55, "T1": 0.75}),
+        {"T0": 0.55, "T1": 0.75}, trust={"T0": 0.75, "T1": 0.80}),
     GroupProfile(
         "direction_fonctionnelle", 5, _wave((0.75, 0.35, 0.35), (0.80, 0.25, 0.25)),
         {("qualite", "attrait"): 0.10, ("arbitrage", "peur"): 0.10},
-        {"T0": 0.50, "T1": 0.70}),
+        {"T0": 0.50, "T1": 0.70}, trust={"T0": 0.65, "T1": 0.70}),
     GroupProfile(
-        "encadrement", 6, _wave((0.55, 0.55, 0.25), (0.60, 0.40, 0.20)),
+        # frank at T1: more temptations admitted while trust grows (read as candour)
+        "encadrement", 6, _wave((0.55, 0.55, 0.20), (0.60, 0.40, 0.38)),
         {("accompagnement", "peur"): 0.15},
-        {"T0": 0.40, "T1": 0.60}),
+        {"T0": 0.40, "T1": 0.60}, trust={"T0": 0.50, "T1": 0.62}),
     GroupProfile(
         "medical_soignant", 8, _wave((0.40, 0.70, 0.15), (0.55, 0.40, 0.15)),
         {("accompagnement", "peur"): 0.20, ("qualite", "peur"): 0.05},
-        {"T0": 0.30, "T1": 0.55}),
+        {"T0": 0.30, "T1": 0.55}, trust={"T0": 0.35, "T1": 0.55}),
     GroupProfile(
         "personnel", 6, _wave((0.35, 0.60, 0.15), (0.50, 0.40, 0.15)),
         {("accompagnement", "peur"): 0.20},
-        {"T0": 0.30, "T1": 0.50}),
+        {"T0": 0.30, "T1": 0.50}, trust={"T0": 0.35, "T1": 0.45}),
     GroupProfile(
         "instances", 5, _wave((0.30, 0.65, 0.30), (0.40, 0.50, 0.25)),
         {("arbitrage", "peur"): 0.15, ("accompagnement", "peur"): 0.10},
-        {"T0": 0.35, "T1": 0.50}),
+        {"T0": 0.35, "T1": 0.50}, trust={"T0": 0.30, "T1": 0.35}),
     GroupProfile(
         "elus_population", 5, _wave((0.35, 0.65, 0.25), (0.45, 0.55, 0.20)),
         {("qualite", "peur"): 0.25, ("arbitrage", "tentation"): 0.10},
-        {"T0": 0.35, "T1": 0.45}, sites=(None,)),
+        {"T0": 0.35, "T1": 0.45}, sites=(None,), trust={"T0": 0.40, "T1": 0.50}),
 )
 
 #: Free texts participants might write; one holds markup, to exercise escaping.
@@ -322,7 +326,8 @@ def _feeling_mean(item: Item, profile: GroupProfile, wave: str) -> float:
 
 def _own_mean(item: Item, profile: GroupProfile, wave: str) -> float:
     feeling = item.feeling or "attrait"
-    base = profile.feelings[wave].get(feeling, 0.3)
+    base = (profile.trust[wave] if feeling == "confiance"
+            else profile.feelings[wave].get(feeling, 0.3))
     shift = profile.themes.get((item.theme or "", feeling), 0.0)
     if wave != WAVES[0] and shift > 0 and feeling == "peur":
         shift /= 2  # fears spoken about at T0 have been worked on by T1

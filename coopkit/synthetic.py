@@ -38,6 +38,7 @@ class Profile:
     attrait: float = 0.6
     peur: float = 0.4
     tentation: float = 0.2
+    confiance: float = 0.55
     readiness: float = 0.6
     spread: float = 0.15
     themes: tuple[tuple[str, str, float], ...] = ()
@@ -52,14 +53,17 @@ class Profile:
 
 #: Contrasted profiles for the demo groups (the gallery and the demo use them).
 DEMO_PROFILES: dict[str, Profile] = {
-    "direction_generale": Profile(attrait=0.8, peur=0.25, tentation=0.4, readiness=0.7,
-                                  themes=(("tentation", "arbitrage", 0.6),)),
-    "encadrement": Profile(attrait=0.55, peur=0.5, tentation=0.25, readiness=0.55),
-    "personnel": Profile(attrait=0.35, peur=0.75, tentation=0.15, readiness=0.4,
-                         themes=(("peur", "accompagnement", 0.85),)),
-    "medical_soignant": Profile(attrait=0.5, peur=0.55, tentation=0.3, readiness=0.5,
-                                themes=(("attrait", "qualite", 0.75),), spread=0.25),
-    "elus_population": Profile(attrait=0.6, peur=0.45, tentation=0.2, readiness=0.5),
+    "direction_generale": Profile(attrait=0.8, peur=0.25, tentation=0.4, confiance=0.75,
+                                  readiness=0.7, themes=(("tentation", "arbitrage", 0.6),)),
+    "encadrement": Profile(attrait=0.55, peur=0.5, tentation=0.25, confiance=0.55,
+                           readiness=0.55),
+    "personnel": Profile(attrait=0.35, peur=0.75, tentation=0.15, confiance=0.35,
+                         readiness=0.4, themes=(("peur", "accompagnement", 0.85),)),
+    "medical_soignant": Profile(attrait=0.5, peur=0.55, tentation=0.3, confiance=0.4,
+                                readiness=0.5, themes=(("attrait", "qualite", 0.75),),
+                                spread=0.25),
+    "elus_population": Profile(attrait=0.6, peur=0.45, tentation=0.2, confiance=0.5,
+                               readiness=0.5),
 }
 
 # ----------------------------------------------------------- example questionnaire
@@ -92,6 +96,15 @@ _FEELING_TEXTS = {
     ("tentation", "arbitrage"): (
         "Je serais tenté de prendre la main sur les décisions pour favoriser les miens.",
         "I would be tempted to take control of decisions to favour my side."),
+}
+
+_TRUST_TEXTS = {
+    "qualite": ("Je peux compter sur les autres partenaires pour tenir leurs engagements.",
+                "I can count on the other partners to keep their commitments."),
+    "accompagnement": ("Les autres partenaires partagent les informations utiles au projet.",
+                       "The other partners share the information the project needs."),
+    "arbitrage": ("Je fais confiance aux autres partenaires pour respecter les règles communes.",
+                  "I trust the other partners to respect the common rules."),
 }
 
 # (unit, fr, en, principles, factor, feedback fr, feedback en)
@@ -210,7 +223,8 @@ def _text(fr: str, en: str) -> dict[str, str]:
 
 def example_questionnaire(*, readiness_items: int = 15,
                           groups: Sequence[str] = DEMO_GROUPS,
-                          others: Sequence[tuple[str, str]] = DEMO_OTHERS) -> Questionnaire:
+                          others: Sequence[tuple[str, str]] = DEMO_OTHERS,
+                          trust: bool = False) -> Questionnaire:
     """A mixed questionnaire: 9 own-feeling items (3 feelings x 3 themes, intensity
     0..5), 3 "in the other's shoes" estimates per entry of ``others`` (mirroring the
     own items, hidden from the group estimated), then ``readiness_items`` statements
@@ -219,6 +233,7 @@ def example_questionnaire(*, readiness_items: int = 15,
 
     ``readiness_items`` beyond the 15 written statements repeat them, numbered.
     With the defaults: 9 + 6 + 15 = 30 items; ``readiness_items=45`` gives 60.
+    ``trust=True`` adds 3 trust statements (``feeling: confiance``, one per theme).
     """
     feelings = [
         {"id": f"{f}-{th}", "type": "intensity", "max": 5,
@@ -226,6 +241,14 @@ def example_questionnaire(*, readiness_items: int = 15,
          "low": _text("Pas du tout", "Not at all"), "high": _text("Très fort", "Very strongly")}
         for th in method.THEME_IDS for f in method.FEELING_IDS
     ]
+    if trust:
+        feelings += [
+            {"id": f"confiance-{th}", "type": "intensity", "max": 5,
+             "text": _text(*_TRUST_TEXTS[th]), "feeling": method.TRUST.id, "theme": th,
+             "low": _text("Pas du tout", "Not at all"), "high": _text("Entièrement",
+                                                                      "Completely")}
+            for th in method.THEME_IDS
+        ]
     estimates = []
     for about, theme in others:
         label = method.GROUPS[method.GROUP_IDS.index(about)]

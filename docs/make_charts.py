@@ -26,7 +26,7 @@ HEADCOUNTS = {"direction_generale": 7, "encadrement": 14, "personnel": 24,
 
 def frames(lang: str) -> dict[str, object]:
     """The analysis frames every chart draws from (same seed, same pictures)."""
-    q = synthetic.example_questionnaire()
+    q = synthetic.example_questionnaire(trust=True)
     t0 = synthetic.answers(q, HEADCOUNTS, seed=4)
     later = dict(synthetic.DEMO_PROFILES)
     later["personnel"] = replace(later["personnel"], peur=0.5, attrait=0.5,

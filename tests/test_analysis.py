@@ -220,13 +220,33 @@ def test_readiness_per_subsection_section_principle_and_overall():
     assert one(overall, unit="overall")["score"] == approx((.5625 + .5 + .5) / 3)
 
 
+#: Two directors (P4, P5) beside BASE_ROWS: with k = 2, the medical group (P3 alone) is
+#: hidden with the next smallest group (direction_generale, 2 people, before personnel
+#: in name order), so that the room minus personnel never gives P3 away.
+DIRECTORS = [answer(p, "direction_generale", i, 3) for p in (4, 5) for i in ("a1", "b1")]
+
+
 def test_readiness_per_group_masks_small_groups():
-    table = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section", by="group")
-    assert table["group"].tolist() == ["personnel"] * 2 + ["medical_soignant"] * 2
+    table = analysis.readiness(frame(BASE_ROWS + DIRECTORS, k=2), Q, level="section",
+                               by="group")
+    assert table["group"].tolist() == (["direction_generale"] * 2 + ["personnel"] * 2
+                                       + ["medical_soignant"] * 2)  # the method's order
     assert one(table, group="personnel", section_id="s1")["score"] == approx(0.5)
     # only P1 has a score in s2: one respondent < k = 2
     assert one(table, group="personnel", section_id="s2")["status"] == MASKED
     assert set(table[table["group"] == "medical_soignant"]["status"]) == {MASKED}
+    # hidden with the medical group everywhere, though 2 directors answered s1
+    directors = one(table, group="direction_generale", section_id="s1")
+    assert directors["status"] == MASKED and pd.isna(directors["n"])
+
+
+def test_readiness_hides_the_other_group_when_only_two_groups_answered():
+    # personnel (2) and medical staff (1): the room's score minus personnel's would be
+    # P3's, so personnel is hidden too (complementary suppression)
+    table = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section", by="group")
+    assert set(table["status"]) == {MASKED}
+    whole = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section")
+    assert one(whole, section_id="s1")["status"] == OK
 
 
 def test_unknown_level_is_explained():
@@ -245,7 +265,8 @@ def test_completion():
     assert s2["completion"] == approx((1 + 0 + 2 / 3) / 3) and s2["n"] == 3
     own = analysis.completion(frame(BASE_ROWS), Q, level="overall", participant=3)
     assert one(own, unit="overall")["completion"] == approx(5 / 6)  # 5 of 6 items shown
-    groups = analysis.completion(frame(BASE_ROWS, k=2), Q, level="section", by="group")
+    groups = analysis.completion(frame(BASE_ROWS + DIRECTORS, k=2), Q, level="section",
+                                 by="group")
     assert one(groups, group="personnel", section_id="s2")["completion"] == approx(0.5)
     assert one(groups, group="medical_soignant", section_id="s2")["status"] == MASKED
 
@@ -286,9 +307,14 @@ FEELING_ROWS = [
 ]
 
 
+#: Two directors beside FEELING_ROWS: the medical respondent (alone) is hidden with
+#: them, personnel stays visible.
+FEELING_DIRECTORS = [feeling(p, "direction_generale", .5) for p in (4, 5)]
+
+
 def test_feelings_map_mean_spread_n():
-    fmap = analysis.feelings_map(frame(FEELING_ROWS, k=2))
-    assert len(fmap) == 2 * 9  # every group gets the 3 x 3 cells
+    fmap = analysis.feelings_map(frame(FEELING_ROWS + FEELING_DIRECTORS, k=2))
+    assert len(fmap) == 3 * 9  # every group gets the 3 x 3 cells
     cell = one(fmap, group="personnel", theme="qualite", feeling="attrait")
     assert cell["mean"] == approx(0.4)  # persons .6 and .2
     assert cell["spread"] == approx(0.2)  # |.6 - .4| = |.2 - .4| = .2
@@ -300,8 +326,12 @@ def test_feelings_map_mean_spread_n():
     assert one(fmap, group="personnel", theme="qualite", feeling="peur")["status"] == EMPTY
     medical = one(fmap, group="medical_soignant", theme="qualite", feeling="attrait")
     assert medical["status"] == MASKED and math.isnan(medical["mean"])
+    # a group hidden everywhere says "masked" even where it gave no answer: "no answer"
+    # would tell which hidden group the pooled raw answers are not from
     empty = one(fmap, group="medical_soignant", theme="arbitrage", feeling="peur")
-    assert empty["status"] == EMPTY and empty["n"] == 0  # "no answer", not "fewer than k"
+    assert empty["status"] == MASKED and empty["n"] == 0
+    directors = one(fmap, group="direction_generale", theme="qualite", feeling="attrait")
+    assert directors["status"] == MASKED and pd.isna(directors["n"])  # hidden with P3
 
 
 @pytest.mark.parametrize(("n", "status"), [(3, MASKED), (4, OK), (5, OK)])
@@ -332,69 +362,164 @@ def test_feelings_map_lists_expected_groups_even_without_answers():
 
 # ---------------------------------------------------------------------- tendencies
 
-def _profile(group: str, a: float, f: float, tt: float, start: int = 1, n: int = 1):
+def _profile(group: str, a: float, f: float, tt: float, c: float | None = None,
+             start: int = 1, n: int = 1):
     rows = []
     for p in range(start, start + n):
         rows += [feeling(p, group, a, "attrait"), feeling(p, group, f, "peur"),
                  feeling(p, group, tt, "tentation")]
+        if c is not None:
+            rows.append(feeling(p, group, c, "confiance"))
     return rows
 
 
+def _read(a, f, tt, c=None, *, n=1, k=1):
+    return one(analysis.tendencies(frame(_profile("personnel", a, f, tt, c, n=n), k=k)),
+               group="personnel")
+
+
 def test_tendency_formula():
-    # A=.6, F=.8, T=.2, trust proxy C = 1 - T = .8:
-    # cooperative .6*.8=.48, opportunist .2*(1-.8)=.04, individualist .8*(1-.6)=.32
-    row = one(analysis.tendencies(frame(_profile("personnel", .6, .8, .2), k=1)),
-              group="personnel")
-    assert row["confiance"] == approx(0.8) and row["trust_source"] == "proxy"
+    # A=.6, F=.8, T=.2, C=1: cooperative .6*(1-.8)*1=.12, opportunist .2*(1-1)=0,
+    # individualist .8*(1-.6)=.32 -> leans individualist by .20 (margin .10)
+    row = _read(.6, .8, .2, 1.0)
+    assert row["confiance"] == approx(1.0) and row["trust_measured"] is True
     assert [row[f"pressure_{b}"] for b in ("cooperatif", "opportuniste", "individualiste")
-            ] == approx([.48, .04, .32])
-    assert [row["cooperatif"], row["opportuniste"], row["individualiste"]] == approx(
-        [.48 / .84, .04 / .84, .32 / .84])
-    assert row["dominant"] == "cooperatif"
+            ] == approx([.12, 0, .32])
+    assert row["leaning"] == row["reading"] == "individualiste"
+    assert row["intensity"] == approx((.6 + .8 + .2) / 3)
 
 
-def test_tendency_with_measured_trust():
-    # trust .5 instead of the proxy: cooperative .3, total .66 -> individualist leads
-    row = analysis.tendencies(frame(_profile("personnel", .6, .8, .2), k=1),
-                              trust={"personnel": .5}).iloc[0]
-    assert row["cooperatif"] == approx(.3 / .66)
-    assert row["individualiste"] == approx(.32 / .66)
-    assert row["dominant"] == "individualiste" and row["trust_source"] == "given"
+def test_tendency_without_measured_trust_is_not_read():
+    """No proxy presented as a measurement: « confiance non mesurée »."""
+    row = _read(.8, .1, .1)
+    assert math.isnan(row["confiance"]) and row["trust_measured"] is False
+    assert row["reading"] == "confiance_non_mesuree" and row["leaning"] is None
+    assert math.isnan(row["pressure_cooperatif"]) and math.isnan(row["pressure_opportuniste"])
+    assert row["pressure_individualiste"] == approx(.1 * .2)
+    assert analysis.tendency.phrase(row["reading"], "fr") == \
+        "confiance non mesurée : tendance non lue"
+
+
+@pytest.mark.parametrize("trust", [.2, .5, .9])
+@pytest.mark.parametrize(("a", "f"), [(.6, .5), (.8, .2), (.4, .7)])
+def test_admitting_temptation_never_lowers_the_cooperative_reading(a, f, trust):
+    """Frankness at T1: raising T with measured trust unchanged leaves the cooperative
+    pressure as it was (the questionnaire says admitting a temptation is a step
+    towards trust)."""
+    pressures = [_read(a, f, tt, trust)["pressure_cooperatif"] for tt in (0, .1, .2, .4, .8)]
+    assert pressures == approx([pressures[0]] * 5)
+
+
+def test_admitted_temptation_is_candour_when_trust_holds():
+    before = analysis.tendencies(frame(_profile("personnel", .6, .4, .1, .7), k=1))
+    frank = analysis.tendencies(frame(_profile("personnel", .6, .4, .4, .7), k=1))
+    wary = analysis.tendencies(frame(_profile("personnel", .6, .4, .4, .4), k=1))
+    assert one(analysis.tendency_change(before, frank), group="personnel")["note"] == \
+        "franchise"
+    assert one(analysis.tendency_change(before, wary), group="personnel")["note"] == \
+        "vigilance"
+    assert one(analysis.tendency_change(before, before), group="personnel")["note"] is None
+
+
+@pytest.mark.parametrize("a", np.linspace(0, .95, 8))
+@pytest.mark.parametrize("gap", [.05, .2, .5])
+@pytest.mark.parametrize("tt", [0, .3])
+@pytest.mark.parametrize("trust", [.3, 1.0])
+def test_a_group_more_afraid_than_attracted_is_never_cooperative(a, gap, tt, trust):
+    f = min(a + gap, 1.0)
+    row = _read(a, f, tt, trust)
+    assert row["reading"] != "cooperatif" and row["leaning"] != "cooperatif"
+    assert row["pressure_individualiste"] > row["pressure_cooperatif"]
+
+
+@pytest.mark.parametrize(("profile", "reading"), [
+    ((.1, .05, 0, .5), "trop_faible"),      # indifferent: no behaviour read
+    ((0, 0, 0, .5), "trop_faible"),
+    ((.6, .5, .2, .7), "pas_nette"),         # .21 vs .20: too close to tell
+    ((.9, .1, .9, 1), "cooperatif"),
+    ((.9, .1, .9, .1), "opportuniste"),
+    ((.8, .2, .3, .8), "cooperatif"),
+    ((.3, .8, .1, .6), "individualiste"),
+    ((1, 1, 1, 1), "trop_faible"),           # every push fully held in check
+    ((.5, .5, .5, .5), "pas_nette"),        # opportunist .25 = individualist .25
+])
+def test_tendency_readings(profile, reading):
+    row = _read(*profile)
+    assert row["reading"] == reading
+    assert row["leaning"] == (reading if reading in analysis.tendency.method.BEHAVIOUR_IDS
+                              else None)
+
+
+def test_near_ties_have_no_clear_tendency():
+    # cooperative .8*(1-f)*c against individualist f*(1-.8): pick a pair .05 apart
+    row = _read(.8, .45, 0, .6)   # coop .264, ind .09 -> clear
+    assert row["reading"] == "cooperatif"
+    row = _read(.6, .5, .2, .7)   # coop .21, ind .20
+    assert abs(row["pressure_cooperatif"] - row["pressure_individualiste"]) < \
+        analysis.tendency.MARGIN and row["reading"] == "pas_nette"
 
 
 def test_tendency_averages_persons_then_group():
-    # attractions .4 and .8 over two persons -> A = .6 (same as above)
+    # attractions .4 and .8 over two persons -> A = .6
     rows = [feeling(1, "personnel", .4), feeling(2, "personnel", .8),
             feeling(1, "personnel", .8, "peur"), feeling(2, "personnel", .8, "peur"),
-            feeling(1, "personnel", .2, "tentation"), feeling(2, "personnel", .2, "tentation")]
+            feeling(1, "personnel", .2, "tentation"), feeling(2, "personnel", .2, "tentation"),
+            feeling(1, "personnel", 1, "confiance"), feeling(2, "personnel", 1, "confiance")]
     row = analysis.tendencies(frame(rows, k=2)).iloc[0]
-    assert row["attrait"] == approx(.6) and row["n"] == 2
-    assert row["cooperatif"] == approx(.48 / .84)
-
-
-@pytest.mark.parametrize(("profile", "shares", "dominant"), [
-    ((1, 1, 1), [1 / 3] * 3, None),   # every push fully held in check
-    ((1, 0, 0), [1, 0, 0], "cooperatif"),
-    ((0, 0, 1), [0, 1, 0], "opportuniste"),
-    ((0, 1, 0), [0, 0, 1], "individualiste"),
-])
-def test_tendency_corners(profile, shares, dominant):
-    row = analysis.tendencies(frame(_profile("personnel", *profile), k=1)).iloc[0]
-    assert [row["cooperatif"], row["opportuniste"], row["individualiste"]] == approx(shares)
-    assert row["dominant"] == dominant
-
-
-def test_tendency_without_any_feeling_has_no_dominant():
-    row = analysis.tendencies(frame(_profile("personnel", 0, 0, 0), k=1)).iloc[0]
-    assert math.isnan(row["cooperatif"]) and row["dominant"] is None
+    assert row["attrait"] == approx(.6) and row["n"] == 2 and row["n_confiance"] == 2
+    assert row["pressure_cooperatif"] == approx(.12)
 
 
 @pytest.mark.parametrize(("n", "status"), [(4, MASKED), (5, OK), (6, OK)])
 def test_tendency_masked_below_k(n, status):
-    rows = frame(_profile("personnel", .6, .8, .2, n=n))  # k = 5
+    rows = frame(_profile("personnel", .6, .8, .2, .5, n=n))  # k = 5
     row = analysis.tendencies(rows).iloc[0]
     assert row["status"] == status
-    assert (row["dominant"] is None) is (status == MASKED)
+    assert (row["reading"] is None) is (status == MASKED)
+
+
+def test_each_component_must_reach_k():
+    """Six answered attractions, but only two answered fears and temptations (and
+    trust): no mean of two people is shown as a group's figure."""
+    rows = [feeling(p, "personnel", .6, "attrait") for p in range(1, 7)]
+    rows += [feeling(p, "personnel", x, f) for p in (1, 2)
+             for f, x in (("peur", .7), ("tentation", .13), ("confiance", .5))]
+    row = analysis.tendencies(frame(rows)).iloc[0]  # k = 5
+    assert row["status"] == MASKED and row["reading"] is None
+    for col in ("attrait", "peur", "tentation", "confiance", "pressure_individualiste"):
+        assert math.isnan(row[col]), col
+    assert pd.isna(row["n_peur"]) and pd.isna(row["n_tentation"])
+
+
+def test_trust_answered_by_too_few_masks_the_row():
+    rows = [r for p in range(1, 7) for r in _profile("personnel", .6, .4, .2, start=p)]
+    rows += [feeling(p, "personnel", .9, "confiance") for p in (1, 2)]
+    row = analysis.tendencies(frame(rows)).iloc[0]
+    assert row["status"] == MASKED and math.isnan(row["confiance"])
+
+
+def test_the_exercise_and_the_workshop_agree():
+    """The awareness exercise runs the same model on the same numbers."""
+    from coopkit.consultant.exercise import profile_tendency
+
+    for profile in [(.9, .1, .9, 1), (.6, .8, .2, 1), (.6, .5, .2, .7), (.2, .1, .6, .2)]:
+        a, f, tt, c = profile
+        mine = profile_tendency({"attrait": a, "peur": f, "tentation": tt, "confiance": c})
+        room = _read(*profile, n=5, k=5)
+        assert mine["reading"] == room["reading"] and mine["leaning"] == room["leaning"]
+        for b in ("cooperatif", "opportuniste", "individualiste"):
+            assert mine[b] == approx(room[f"pressure_{b}"])
+
+
+def test_trust_is_its_own_row_of_the_feelings_map_and_of_the_waves():
+    rows = FEELING_ROWS + [feeling(p, "personnel", .5, "confiance") for p in (1, 2)]
+    fmap = analysis.feelings_map(frame(rows, k=1))
+    assert "confiance" in set(fmap["feeling"])
+    assert list(dict.fromkeys(fmap["feeling"])) == ["attrait", "peur", "tentation",
+                                                    "confiance"]
+    assert "confiance" not in set(analysis.feelings_map(frame(FEELING_ROWS, k=1))["feeling"])
+    w = analysis.waves(frame(rows, k=1), frame(rows, k=1))
+    assert "confiance" in set(w["feeling"])
 
 
 # ---------------------------------------------------------------------- divergence
@@ -434,9 +559,12 @@ def test_divergence_figures_and_order():
 
 
 def test_divergence_group_gap_leaves_small_groups_out():
-    rows = _scores("y", {"g1": [.25, .25], "g2": [.75, .75], "g3": [1.0]})
+    # g3 (1 answer) is left out, and with it the next smallest group g1 (2 answers, before
+    # g4 by size): the gap is g2 .75 minus g4 .5
+    rows = _scores("y", {"g1": [.25, .25], "g2": [.75, .75, .75], "g3": [1.0],
+                         "g4": [.5, .5, .5]})
     row = analysis.divergence(frame(rows, k=2)).iloc[0]
-    assert row["group_gap"] == approx(.5) and row["n_groups"] == 2  # g3 (1 answer) left out
+    assert row["group_gap"] == approx(.25) and row["n_groups"] == 2
 
 
 def test_divergence_masks_items_answered_by_fewer_than_k_and_lists_them_last():
@@ -587,3 +715,39 @@ def test_analysis_never_imports_matplotlib():
     code = ("import sys, coopkit.analysis, coopkit.synthetic; "
             "sys.exit('matplotlib' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_worked_examples_of_docs_tendency_are_what_coopkit_computes():
+    """Both tables of docs/tendency.md, row by row (so the guide cannot drift)."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "tendency.md").read_text()
+    words = {"fr": {"penche vers la coopération": "cooperatif",
+                    "penche vers l'opportunisme": "opportuniste",
+                    "penche vers l'individualisme": "individualiste",
+                    "pas de tendance nette": "pas_nette", "ressentis trop faibles": "trop_faible",
+                    "confiance non mesurée": "confiance_non_mesuree"},
+             "en": {"leans towards cooperation": "cooperatif",
+                    "leans towards opportunism": "opportuniste",
+                    "leans towards individualism": "individualiste",
+                    "no clear tendency": "pas_nette", "feelings too faint": "trop_faible",
+                    "trust not measured": "confiance_non_mesuree"}}
+    checked = 0
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 9 or not cells[1][:1].isdigit():
+            continue
+        a, f, tt = (float(c.replace(",", ".")) for c in cells[1:4])
+        c = None if cells[4] == "—" else float(cells[4].replace(",", "."))
+        expected = next(r for lang in words for w, r in words[lang].items() if w == cells[8])
+        row = _read(a, f, tt, c)
+        assert row["reading"] == expected, line
+        for col, text in zip(("cooperatif", "opportuniste", "individualiste"), cells[5:8],
+                             strict=True):
+            value = row[f"pressure_{col}"]
+            if text == "—":
+                assert math.isnan(value), line
+            else:
+                assert value == approx(float(text.replace(",", ".")), abs=0.006), line
+        checked += 1
+    assert checked == 12

@@ -17,7 +17,9 @@ from matplotlib.patches import Rectangle
 from coopkit import analysis, charts, synthetic
 from coopkit.analysis import MASKED, OK
 
-GROUPS = {"direction_generale": 6, "personnel": 8, "elus_population": 3}  # elus < k = 5
+#: elus (3) and users (2) are each under k = 5; hidden together they make 5, so the two
+#: larger groups stay visible (complementary suppression hides nothing more).
+GROUPS = {"direction_generale": 6, "personnel": 8, "elus_population": 3, "usager_patient": 2}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def questionnaire():
 
 @pytest.fixture(scope="module")
 def answers(questionnaire):
-    return synthetic.answers(questionnaire, GROUPS, seed=7)
+    return synthetic.answers(questionnaire, GROUPS, seed=7, validated=1.0, skip=0.0)
 
 
 def axes(size=(12, 6)):
@@ -52,18 +54,18 @@ def test_feelings_map_cells_masks_and_labels(answers):
     ax = axes()
     made = charts.plot_feelings_map(ax, fmap)
     draw(ax)
-    assert len(made["cells"]) == 3 * 9  # 3 groups x 3 themes x 3 feelings
-    assert made["image"].get_array().shape == (3, 9)
-    assert len(made["masked"]) == 9  # the whole "elus_population" row
+    assert len(made["cells"]) == 4 * 9  # 4 groups x 3 themes x 3 feelings
+    assert made["image"].get_array().shape == (4, 9)
+    assert len(made["masked"]) == 2 * 9  # the whole "elus_population" and users' rows
     assert all(p.get_hatch() for p in made["masked"])
-    assert texts(ax).count("< 5") == 9
+    assert texts(ax).count("masqué") == 2 * 9
     ok = fmap[fmap["status"] == OK]
     first = ok.iloc[0]
     assert f"n={int(first['n'])}" in made["cells"][0].get_text()
     assert f"{first['mean']:.2f}".replace(".", ",") in made["cells"][0].get_text()
     ylabels = [t.get_text() for t in ax.get_yticklabels()]
     assert ylabels == ["Direction générale", "Personnels des\nétablissements",
-                       "Élus et population"]
+                       "Usagers et patients", "Élus et population"]
     assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Attraits", "Peurs",
                                                                "Tentations"]
     assert made["title"].get_text() == "Carte des ressentis"
@@ -74,7 +76,7 @@ def test_feelings_map_in_english_and_one_feeling(answers):
     fmap = analysis.feelings_map(answers)
     ax = axes()
     made = charts.plot_feelings_map(ax, fmap, lang="en", feeling="peur", colorbar=False)
-    assert len(made["cells"]) == 3 * 3
+    assert len(made["cells"]) == 4 * 3
     assert made["title"].get_text() == "Feelings map: Fears"
     assert "General management" in [t.get_text() for t in ax.get_yticklabels()]
     assert "respondents" in ax.get_xlabel()
@@ -82,7 +84,7 @@ def test_feelings_map_in_english_and_one_feeling(answers):
 
 def test_feelings_map_marks_empty_cells_apart_from_masked_ones():
     rows = synthetic.answers(synthetic.example_questionnaire(), {"personnel": 5}, seed=1,
-                             skip=0.0)
+                             skip=0.0, validated=1.0)
     rows = rows[~((rows["feeling"] == "peur") & (rows["theme"] == "qualite"))]
     rows.attrs["k"] = 5
     made = charts.plot_feelings_map(axes(), analysis.feelings_map(rows))
@@ -92,30 +94,51 @@ def test_feelings_map_marks_empty_cells_apart_from_masked_ones():
 
 # ----------------------------------------------------------------------- tendency
 
-def test_tendency_places_each_unmasked_group(answers):
-    tend = analysis.tendencies(answers)
+@pytest.fixture(scope="module")
+def trust_answers():
+    q = synthetic.example_questionnaire(trust=True)
+    return synthetic.answers(q, GROUPS, seed=7, validated=1.0, skip=0.0)
+
+
+def test_tendency_bars_and_readings_for_each_unmasked_group(trust_answers):
+    tend = analysis.tendencies(trust_answers)
     ax = axes((13, 7))
     made = charts.plot_tendencies(ax, tend)
     draw(ax)
-    assert len(made["points"]) == 2 and len(made["labels"]) == 2  # elus masked
-    assert [c.get_text() for c in made["corners"]] == ["Coopératif", "Opportuniste",
-                                                       "Individualiste"]
+    shown = tend[tend["status"] == "ok"]
+    assert len(shown) == 2  # elus masked
+    for b in ("cooperatif", "opportuniste", "individualiste"):
+        widths = [bar.get_width() for bar in made["bars"][b]]
+        assert widths == pytest.approx(list(shown[f"pressure_{b}"]))
+    assert [r.get_text().replace("\n", " ") for r in made["readings"]] == [
+        analysis.tendency.phrase(r, "fr") for r in shown["reading"]]
+    assert [bar.get_width() for bar in made["intensity"]] == pytest.approx(
+        list(shown["intensity"]))
     assert "Élus et population" in made["masked"].get_text()
-    assert "jamais un jugement" in " ".join(made["caption"].get_text().split())
-    label = made["labels"][0].get_text()
-    assert label.startswith("1. Direction générale") and "(n=6)" in label
-    # the point sits at the barycentre of the corners weighted by the shares
-    row = tend.iloc[0]
-    x, y = made["points"][0].get_offsets()[0]
-    assert x == pytest.approx(0.5 * row["cooperatif"] + row["individualiste"])
-    assert y == pytest.approx(0.8660254 * row["cooperatif"])
+    assert "jamais un jugement" in made["caption"].get_text()
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("Direction générale") and "(n=6)" in t for t in texts)
 
 
-def test_tendency_in_english(answers):
-    made = charts.plot_tendencies(axes(), analysis.tendencies(answers), lang="en")
-    assert [c.get_text() for c in made["corners"]] == ["Cooperative", "Opportunist",
-                                                       "Individualist"]
-    assert "never a judgement" in " ".join(made["caption"].get_text().split())
+def test_tendency_without_trust_says_so(answers):
+    made = charts.plot_tendencies(axes(), analysis.tendencies(answers))
+    assert {r.get_text().replace("\n", " ") for r in made["readings"]} == {
+        "confiance non mesurée : tendance non lue"}
+
+
+def test_tendency_in_english(trust_answers):
+    made = charts.plot_tendencies(axes(), analysis.tendencies(trust_answers), lang="en")
+    texts = [t.get_text() for t in made["readings"]]
+    assert texts and all(t.replace("\n", " ") in {
+        "leans towards cooperation", "leans towards opportunism", "leans towards individualism",
+        "no clear tendency", "feelings too faint for a tendency"} for t in texts)
+    assert "never a judgement" in made["caption"].get_text()
+
+
+def test_tendency_with_no_answer_says_so():
+    empty = analysis.tendencies(synthetic.answers(synthetic.example_questionnaire(), {}))
+    made = charts.plot_tendencies(axes(), empty)
+    assert made["note"] is not None and made["bars"]["cooperatif"] == []
 
 
 # ---------------------------------------------------------------------- readiness
@@ -129,12 +152,13 @@ def test_readiness_bars_and_masked_groups(answers, questionnaire):
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         charts._wrap(s, 32) for s in sections]
     assert len(made["bars"]) == int((rdy["status"] == OK).sum()) == 2 * len(sections)
-    assert len(made["masked"]) == int((rdy["status"] == MASKED).sum()) == len(sections)
+    assert len(made["masked"]) == int((rdy["status"] == MASKED).sum()) == 2 * len(sections)
     first = rdy[rdy["status"] == OK].iloc[0]
     assert made["bars"][0].get_width() == pytest.approx(first["score"] * 100)
     assert made["values"][0].get_text() == f"{first['score'] * 100:.0f}\u202f%"
     assert [t.get_text() for t in made["legend"].get_texts()] == [
-        "Direction générale", "Personnels des établissements", "Élus et population"]
+        "Direction générale", "Personnels des établissements", "Usagers et patients",
+        "Élus et population"]
 
 
 def test_readiness_one_series_in_english(answers, questionnaire):
@@ -173,9 +197,13 @@ def test_divergence_counts_masked_items():
 # -------------------------------------------------------------------------- waves
 
 def test_waves_dots_arrows_and_masks(questionnaire):
-    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3}, seed=3)
-    t1 = synthetic.answers(questionnaire, {"personnel": 7, "encadrement": 6}, seed=4,
-                           wave="T1")
+    # at T0 middle managers (3) are hidden with the users (2): together they make k = 5
+    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3,
+                                           "usager_patient": 2}, seed=3, validated=1.0,
+                           skip=0.0)
+    t1 = synthetic.answers(questionnaire, {"personnel": 7, "encadrement": 6,
+                                           "usager_patient": 2}, seed=4, wave="T1",
+                           validated=1.0, skip=0.0)
     wv = analysis.waves(t0, t1)
     ax = axes((13, 8))
     made = charts.plot_waves(ax, wv, feeling="peur")
@@ -184,9 +212,9 @@ def test_waves_dots_arrows_and_masks(questionnaire):
     ok = int((shown["status"] == OK).sum())
     assert len(made["before"].get_offsets()) == len(made["after"].get_offsets()) == ok == 3
     assert len(made["arrows"]) == ok
-    assert len(made["masked"]) == 3  # encadrement had 3 < 5 at T0
+    assert len(made["masked"]) == 6  # encadrement had 3 < 5 at T0; users 2 at each
     assert made["labels"][0].startswith("Cadres intermédiaires")  # method order
-    assert made["deltas"][0].get_text() == "< 5"
+    assert made["deltas"][0].get_text() == "masqué"
     first = shown.iloc[3]
     assert first["group"] == "personnel" and first["status"] == OK
     assert f"n {int(first['n0'])}→{int(first['n1'])}" in made["deltas"][3].get_text()
@@ -240,51 +268,35 @@ def test_feelings_map_without_answers_says_so(questionnaire):
     assert made["cells"] == [] and made["note"].get_text() == "No answers yet."
 
 
-# ------------------------------------------------- tendency: nothing drawn on top
-
-def _overlap(a, b) -> bool:
-    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
-
-
-def test_tendency_close_groups_are_spread_and_the_list_clears_the_caption(questionnaire):
-    """Two groups with the same feelings used to sit on one another; seven groups
-    pushed the list of groups under the caption."""
-    groups = {g: 6 for g in ("direction_generale", "direction_fonctionnelle", "encadrement",
-                             "personnel", "medical_soignant", "instances",
-                             "elus_population")}
-    same = synthetic.Profile()
-    profiles = {g: same for g in groups}  # every group alike: their points coincide
-    tend = analysis.tendencies(synthetic.answers(questionnaire, groups, profiles=profiles,
-                                                 seed=3))
-    ax = axes((13, 7))
-    made = charts.plot_tendencies(ax, tend)
-    draw(ax)
-    renderer = ax.figure.canvas.get_renderer()
-    centres = [p.get_offsets()[0] for p in made["points"]]
-    assert len(centres) == 7
-    for i in range(7):
-        for j in range(i + 1, 7):
-            gap = ((centres[i][0] - centres[j][0]) ** 2
-                   + (centres[i][1] - centres[j][1]) ** 2) ** 0.5
-            assert gap >= charts.TENDENCY_GAP * 0.99, (i, j)
-    assert made["anchors"]  # spread points are tied to their true places
-    boxes = [label.get_window_extent(renderer) for label in made["labels"]]
-    caption = made["caption"].get_window_extent(renderer)
-    assert not any(_overlap(box, caption) for box in boxes)
-    assert not any(_overlap(boxes[i], boxes[i + 1]) for i in range(len(boxes) - 1))
-    figure = ax.figure.bbox
-    assert all(figure.y0 <= box.y0 and box.y1 <= figure.y1 for box in boxes)
+@pytest.mark.parametrize("by", [None, "group", ("group", "establishment")])
+def test_every_chart_of_a_workshop_nobody_answered_says_so(questionnaire, by):
+    """No ZeroDivisionError, no empty axes: « Pas encore de réponse. » on each chart."""
+    rows = synthetic.answers(questionnaire, {}, seed=1)
+    rows.attrs["k"] = 5
+    drawn = {
+        "readiness": charts.plot_readiness(
+            axes(), analysis.readiness(rows, questionnaire, level="section", by=by)),
+        "tendencies": charts.plot_tendencies(axes(), analysis.tendencies(rows, by=by)),
+        "divergence": charts.plot_divergence(axes(), analysis.divergence(rows, questionnaire)),
+        "waves": charts.plot_waves(axes(), analysis.waves(rows, rows)),
+        "feelings": charts.plot_feelings_map(axes(), analysis.feelings_map(
+            rows, by=by if by is not None else [])),
+    }
+    for name, made in drawn.items():
+        assert made["note"].get_text() == "Pas encore de réponse.", name
+        ax = made["title"].axes
+        assert not ax.axison, name  # no empty axes drawn
+        draw(ax)
 
 
-def test_tendency_far_groups_stay_at_their_place(answers):
-    tend = analysis.tendencies(answers)
-    made = charts.plot_tendencies(axes((13, 7)), tend)
-    assert made["anchors"] == []
-    drawn = [float(v) for p in made["points"] for v in p.get_offsets()[0]]
-    assert drawn == pytest.approx([float(v) for xy in made["positions"] for v in xy])
+def test_charts_of_answers_not_validated_yet_say_so(questionnaire):
+    rows = synthetic.answers(questionnaire, {"personnel": 6}, seed=1, validated=0.0)
+    made = charts.plot_tendencies(axes(), analysis.tendencies(rows), lang="en")
+    assert made["note"].get_text() == "No answers yet."  # only validated answers count
 
 
 def test_intensity_colour_follows_the_maps_palette():
+    """The presenter's HTML map uses the chart's palette, with the more legible ink."""
     assert charts.intensity_colour(0)[0] != charts.intensity_colour(1)[0]
     assert charts.intensity_colour(0)[1] == "white" and charts.intensity_colour(1)[1] == "black"
     assert charts.intensity_colour(-3) == charts.intensity_colour(0)

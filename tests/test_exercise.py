@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -16,32 +15,34 @@ QUIZ = Path(__file__).resolve().parent.parent / "notebooks" / "quiz" / "sensibil
 
 
 @pytest.mark.parametrize(
-    ("profile", "dominant"),
+    ("profile", "leaning"),
     [
         ({"attrait": 0.9, "peur": 0.1, "tentation": 0.1, "confiance": 0.9}, "cooperatif"),
         ({"attrait": 0.1, "peur": 0.9, "tentation": 0.1, "confiance": 0.5}, "individualiste"),
         ({"attrait": 0.2, "peur": 0.0, "tentation": 0.9, "confiance": 0.1}, "opportuniste"),
-        ({"attrait": 1.0, "peur": 1.0, "tentation": 1.0, "confiance": 0.0}, None),
+        ({"attrait": 1.0, "peur": 1.0, "tentation": 1.0, "confiance": 0.0}, "opportuniste"),
+        ({"attrait": 1.0, "peur": 1.0, "tentation": 1.0, "confiance": 1.0}, None),
     ],
 )
-def test_profile_tendency(profile, dominant):
+def test_profile_tendency(profile, leaning):
     result = profile_tendency(profile)
-    assert result["dominant"] == dominant
-    assert math.isclose(sum(result[b] for b in method.BEHAVIOUR_IDS), 1.0)
+    assert result["leaning"] == leaning
+    assert all(0 <= result[b] <= 1 for b in method.BEHAVIOUR_IDS)
 
 
 def test_no_feeling_no_tendency():
     result = profile_tendency(dict.fromkeys(KEYS, 0.0))
-    assert result["dominant"] is None
-    assert all(math.isnan(result[b]) for b in method.BEHAVIOUR_IDS)
+    assert result["leaning"] is None and result["reading"] == "trop_faible"
+    assert all(result[b] == 0 for b in method.BEHAVIOUR_IDS)
 
 
 def test_exercise_value_moves_sliders_and_explains():
     w = FeelingsExercise(lang="fr")
     w.value = {"attrait": 0.1, "peur": 0.9, "tentation": 0.1, "confiance": 0.5}
     assert w.sliders["peur"].value == 0.9
-    assert w.result["dominant"] == "individualiste"
-    assert "Tendance dominante : Individualiste" in w.explanation.value
+    assert w.result["leaning"] == "individualiste"
+    assert "Ce profil penche vers l'individualisme." in w.explanation.value \
+        or "Ce profil penche vers l&#x27;individualisme." in w.explanation.value
     assert w.bars["individualiste"].value > w.bars["cooperatif"].value
 
 
@@ -51,13 +52,28 @@ def test_exercise_sliders_update_value():
     w.sliders["confiance"].value = 1.0
     w.sliders["peur"].value = 0.0
     assert w.value["attrait"] == 1.0
-    assert w.result["dominant"] == "cooperatif"
-    assert "Dominant tendency: Cooperative" in w.explanation.value
+    assert w.result["leaning"] == "cooperatif"
+    assert "This profile leans towards cooperation." in w.explanation.value
+
+
+def test_exercise_trust_can_grow_in_the_room_too():
+    """What the trainer teaches (trust can grow) happens with the workshops' model:
+    the same feelings with more trust lean further to cooperation."""
+    w = FeelingsExercise({"attrait": 0.9, "peur": 0.1, "tentation": 0.9, "confiance": 0.1})
+    assert w.result["leaning"] == "opportuniste"
+    w.sliders["confiance"].value = 1.0
+    assert w.result["leaning"] == "cooperatif"
+
+
+def test_exercise_close_pressures_say_no_clear_tendency():
+    w = FeelingsExercise({"attrait": 0.6, "peur": 0.5, "tentation": 0.2, "confiance": 0.7})
+    assert w.result["reading"] == "pas_nette"
+    assert "Pas de tendance nette" in w.explanation.value
 
 
 def test_exercise_nothing_expressed():
     w = FeelingsExercise(dict.fromkeys(KEYS, 0.0))
-    assert "Aucun ressenti" in w.explanation.value
+    assert "trop faibles" in w.explanation.value
 
 
 def test_quiz_file_loads_and_scores():

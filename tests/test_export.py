@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +29,7 @@ version: "1"
 kind: survey
 languages: [fr, en]
 title: {fr: Ressentis et maturité, en: Feelings and readiness}
-groups: [personnel, direction_generale, elus_population]
+groups: [personnel, direction_generale, elus_population, usager_patient]
 scales:
   accord:
     points:
@@ -78,7 +79,10 @@ sections:
          text: {fr: "Autre chose ?", en: "Anything else?"}}
 """
 
-# group, establishment, free text (several look like formulas)
+# group, establishment, free text (several look like formulas). With k = 3, the two
+# elected officials and the one user are under k: hidden together (3 people), nothing
+# else needs hiding with them. Among personnel, EHPAD Sud (1) and CH Est (2) are under k:
+# masked together (3), CH Nord (3) stays shown.
 PEOPLE = [
     ("personnel", "CH Nord", '=HYPERLINK("http://evil.example","clic")'),
     ("personnel", "CH Nord", "+33 6 12 34 56 78"),
@@ -89,6 +93,9 @@ PEOPLE = [
     ("direction_generale", "CH Nord", "\rretour chariot"),
     ("elus_population", "EHPAD Sud", "Les élus hésitent"),  # a group of 2 < k = 3
     ("elus_population", "EHPAD Sud", "Ok"),
+    ("usager_patient", "CH Nord", "Un usager"),  # alone in its group
+    ("personnel", "CH Est", "Deux à l'est"),
+    ("personnel", "CH Est", "Rien"),
 ]
 K = 3
 ACTION_FORMULA = "=cmd|' /C calc'!A0"
@@ -110,10 +117,11 @@ def data(tmp_path_factory) -> Path:
     with open_store(data=str(folder)) as store:
         project = store.create_project("Coopération =Nord", "Garder un service de proximité",
                                        "CH Nord")
-        for name in ("CH Nord", "EHPAD Sud"):
+        for name in ("CH Nord", "EHPAD Sud", "CH Est"):
             store.add_partner(project, name)
         for wave in ("T0", "T1"):
             ws = store.open_workshop(project, q, wave=wave, k=K)
+            store.set_workshop_settings(ws.id, show_tendencies=True)  # off by default
             for i, (group, place, text) in enumerate(PEOPLE):
                 person = store.join(ws.code, group, place)
                 for item_id, value in _answers(i, wave).items():
@@ -225,8 +233,9 @@ def test_analysis_sheets_keep_the_masking_of_the_frames(workbook):
     assert total["Participants"] == len(PEOPLE)
     fmap = rows_of(workbook["Carte des ressentis"])
     assert {r["Intensité"] for r in fmap if r["Groupe"] == elus} == {None}
-    assert {r["Statut"] for r in fmap if r["Groupe"] == elus} == {
-        hidden, t("export.status.empty")}  # 3 of the 9 cells are asked here
+    # 3 of the 9 cells are asked here, but a hidden group never says "no answer"
+    assert {r["Statut"] for r in fmap if r["Groupe"] == elus} == {hidden}
+    assert t("export.status.empty") in {r["Statut"] for r in fmap}  # visible groups do
     shown = [r for r in fmap if r["Groupe"] == t("method.group.personnel")
              and r["Statut"] == "ok"]
     assert shown and all(0 <= r["Intensité"] <= 1 for r in shown)
@@ -235,7 +244,12 @@ def test_analysis_sheets_keep_the_masking_of_the_frames(workbook):
     col = header.index("Intensité") + 1
     assert any(pct.cell(r, col).number_format == "0%" for r in range(2, pct.max_row + 1))
     tend = rows_of(workbook["Tendances"])
-    assert {r["Tendance dominante"] for r in tend if r["Groupe"] == elus} == {None}
+    assert {r["Lecture"] for r in tend if r["Groupe"] == elus} == {None}
+    assert {r["Confiance"] for r in tend} == {None}  # no trust statement: not measured
+    hidden_groups = {elus, t("method.group.usager_patient")}  # pooled: 2 + 1 = k
+    assert {r["Lecture"] for r in tend if r["Groupe"] in hidden_groups} == {None}
+    assert {r["Lecture"] for r in tend if r["Groupe"] not in hidden_groups} == {
+        "confiance non mesurée : tendance non lue"}
     scores = rows_of(workbook["Scores par section"])
     assert {r["Section"] for r in scores} >= {"Gouvernance du projet"}
     assert any(r["Groupe"] == t("export.everyone") and r["Score"] is not None for r in scores)
@@ -333,6 +347,21 @@ def test_pdf_report_masks_small_groups(report_text):
     elus = t("method.group.elus_population")
     assert f"{elus} {hidden} {hidden}" in report_text  # participation: no count shown
     assert "Les élus hésitent" not in report_text  # no free text in the report
+
+
+def test_tendencies_are_left_out_unless_turned_on(data, tmp_path):
+    """Off by default: no tendency sheet, no tendency page, until the consultant turns
+    them on for the workshop."""
+    folder = tmp_path / "copy"
+    shutil.copytree(data, folder)
+    with open_store(data=str(folder)) as store:
+        for ws in store.workshops():
+            store.set_workshop_settings(ws.id, show_tendencies=False)
+        book = openpyxl.load_workbook(export(store, "project:1", tmp_path / "p.xlsx"))
+        text = pdf_text(export(store, "project:1", tmp_path / "p.pdf"))
+    assert "Tendances" not in book.sheetnames and "Carte des ressentis" in book.sheetnames
+    assert "Tendances des groupes" not in text and "Vers quoi penchent" not in text
+    assert "Carte des ressentis" in text
 
 
 def test_pdf_report_in_english_for_one_workshop(store, tmp_path):

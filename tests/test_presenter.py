@@ -13,7 +13,7 @@ import pytest
 
 from coopkit import analysis, load_questionnaire, open_store
 from coopkit.consultant.presenter import Presenter, PresenterApp
-from coopkit.consultant.presenter.screens import counted, paginate
+from coopkit.consultant.presenter.screens import paginate, plural
 from coopkit.consultant.presenter.style import KEYS_JS, STYLESHEET, qr_svg
 from coopkit.participant.app import ParticipantApp
 
@@ -75,17 +75,25 @@ def test_welcome_shows_the_link_code_and_live_counts(store, room, ressentis):
     assert "Personne n'a encore rejoint" in unescape(welcome.body.value)
     assert deck.corner.value == ""  # the big QR code is on this screen
 
-    participant(store, ressentis, ws.code, "personnel", 3)
-    participant(store, ressentis, ws.code, "medical_soignant", 2, validate=False)
+    for _ in range(2):
+        participant(store, ressentis, ws.code, "personnel", 3)
+        participant(store, ressentis, ws.code, "medical_soignant", 2, validate=False)
     assert deck.refresh() is True
-    assert welcome.value["groups"] == {"medical_soignant": [1, 0], "personnel": [1, 1]}
-    assert (welcome.value["joined"], welcome.value["validated"]) == (2, 1)
+    assert welcome.value["groups"] == {"personnel": [2, 2], "medical_soignant": [2, 0]}
+    assert (welcome.value["joined"], welcome.value["validated"]) == (4, 2)
     assert welcome.value["answers"] > 0
     assert "Corps médical et soignant" in welcome.body.value
-    assert "1 connecté" not in welcome.body.value  # 2 of them: plural
-    assert "connectés" in welcome.body.value and "a validé" in welcome.body.value
+    assert "connectés" in welcome.body.value and "ont validé" in welcome.body.value
     draws = welcome.draws
     assert deck.refresh() is False and welcome.draws == draws  # nothing new, no redraw
+    # one person alone in a group: not shown, nor the next smallest group (k = 2)
+    store.join(ws.code, "direction_generale")
+    deck.refresh()
+    groups = welcome.value["groups"]
+    assert groups["direction_generale"] == [None, 0]
+    assert [None in counts for counts in groups.values()].count(True) == 2
+    assert "&lt; 2" in welcome.body.value
+    assert welcome.value["joined"] == 5  # the total stays: 5 >= k
 
 
 def test_without_a_participant_server_the_code_still_shows(store, room):
@@ -207,15 +215,19 @@ def test_free_texts_are_escaped(store, room, ressentis):
 def test_groups_under_k_are_masked(store, ressentis):
     project = store.create_project("Petit groupe")
     ws = store.open_workshop(project, ressentis, k=3)
-    for level in (4, 2, 3):
+    for level in (4, 2, 3, 1):
         participant(store, ressentis, ws.code, "personnel", level,
                     texts=(("libre_peurs", f"texte {level}"),), vote="accepte")
+    for level in (1, 2, 3):
+        participant(store, ressentis, ws.code, "direction_generale", level)
     participant(store, ressentis, ws.code, "medical_soignant", 5)  # alone: under k
     deck = presenter(store, ws)
     deck.go("map")
     deck.reveal()
     rows = dict(deck.current.value["rows"])
     assert set(rows["medical_soignant"]) == {"masked"}
+    # and its complement: the next smallest group, so that nothing subtracts back to it
+    assert set(rows["direction_generale"]) == {"masked"}
     assert "masked" not in rows["personnel"]
     assert "&lt; 3" in deck.current.body.value
     assert "1 participant" not in deck.current.body.value  # no small count shown
@@ -283,11 +295,11 @@ def test_paginate_and_plurals():
     assert paginate([1, 2, 3, 4], lambda x: x, 5) == [[1, 2], [3], [4]]
     assert paginate([9], lambda x: x, 5) == [[9]]
     assert paginate([], lambda x: x, 5) == [[]]
-    assert counted("present.answers", 0, "fr") == "0 réponse"
-    assert counted("present.answers", 1, "fr") == "1 réponse"
-    assert counted("present.answers", 2, "fr") == "2 réponses"
-    assert counted("present.answers", 0, "en") == "0 answers"
-    assert counted("present.answers", 1, "en") == "1 answer"
+    assert plural("present.answers", 0, "fr") == "0 réponse"
+    assert plural("present.answers", 1, "fr") == "1 réponse"
+    assert plural("present.answers", 2, "fr") == "2 réponses"
+    assert plural("present.answers", 0, "en") == "0 answers"
+    assert plural("present.answers", 1, "en") == "1 answer"
 
 
 # ------------------------------------------------------------------- the controls
@@ -320,36 +332,43 @@ def test_navigation_menu_keys_and_prompt(store, room):
 
 def test_close_asks_first_then_closes_the_workshop(store, room, ressentis):
     _, ws = room
+    participant(store, ressentis, ws.code, "personnel", 3, validate=False)
     deck = presenter(store, ws)
-    deck.close_button.click()
-    assert deck.value["confirming"] is True and deck.confirm.layout.display == "flex"
-    assert "Clore la séance ?" in deck.confirm_text.value
+    deck.closer.button.click()  # « Clore la séance »
+    assert deck.value["confirming"] is True
+    question = unescape(deck.closer.question.value)
+    assert f"Clore la séance {ws.code} ?" in question
+    assert "1 participant n'a pas encore validé" in question
     assert store.workshop(ws.id).is_open  # nothing closed yet
-    deck.no.click()
+    deck.closer.cancel.click()
     assert deck.value["confirming"] is False and store.workshop(ws.id).is_open
-    deck.confirm_close()  # without the question: ignored
+    deck.confirm_close()  # without the question: nothing happens
     assert store.workshop(ws.id).is_open
-    deck.close_button.click()
-    deck.yes.click()
+    deck.close_session()
+    deck.closer.confirm.click()  # « Oui, clore la séance »
     assert not store.workshop(ws.id).is_open
     assert deck.value["open"] is False and deck.value["confirming"] is False
     assert "Séance close" in deck.status.value
-    assert deck.close_button.description == "Rouvrir la séance"
+    assert deck.closer.button.layout.display == "none"
+    assert deck.reopen_button.layout.display is None
     assert "Séance close" in deck.all_screens[0].body.value
-    with pytest.raises(Exception, match="fermé"):
+    with pytest.raises(Exception, match=r"fermé|close"):
         store.join(ws.code, "personnel")
-    deck.close_button.click()  # reopens (a mistaken close is undone in one click)
+    deck.reopen_button.click()  # a mistaken close is undone in one click
     assert store.workshop(ws.id).is_open and deck.value["open"] is True
+    assert deck.closer.button in deck.bar.children and deck.closer.value is False
+    assert deck.closer.confirmation in deck.children
 
 
-def test_tendency_screen_only_when_switched_on(store, room, ressentis):
+def test_tendency_screen_follows_the_workshop_setting(store, room, ressentis):
     _, ws = room
     for level in (1, 4):
         participant(store, ressentis, ws.code, "personnel", level)
     deck = presenter(store, ws)
-    assert "tendencies" not in deck.value["screens"]
+    assert "tendencies" not in deck.value["screens"]  # off by default
     assert [o[1] for o in deck.menu.options][-1] == "proposals"
-    deck.tendency_switch.value = True
+    deck.tendency_switch.value = True  # the on-screen switch writes the setting
+    assert store.workshop(ws.id).settings.show_tendencies is True
     assert deck.value["screens"][-1] == "tendencies" and deck.tendencies
     deck.go("tendencies")
     assert deck.current.value["revealed"] is False  # hidden until revealed, too
@@ -358,10 +377,13 @@ def test_tendency_screen_only_when_switched_on(store, room, ressentis):
     assert deck.current.value["png"] > 1000
     assert '<img class="cp-chart" alt="Tendance' in deck.current.body.value
     assert "data:image/png;base64," in deck.current.body.value
-    deck.tendency_switch.value = False
+    # turned off elsewhere (02_animer's setting): the presenter follows
+    store.set_workshop_settings(ws.id, show_tendencies=False)
+    deck.refresh()
     assert "tendencies" not in deck.value["screens"]
-    assert deck.current.key == "proposals"
-    assert presenter(store, ws, tendencies=True).value["screens"][-1] == "tendencies"
+    assert deck.current.key == "proposals" and deck.tendency_switch.value is False
+    store.set_workshop_settings(ws.id, show_tendencies=True)
+    assert presenter(store, ws).value["screens"][-1] == "tendencies"
 
 
 def test_english(store, room):
@@ -433,11 +455,10 @@ def test_app_reads_the_environment(tmp_path, ressentis, monkeypatch):
     monkeypatch.setenv("COOPKIT_DATA", str(tmp_path))
     monkeypatch.delenv("COOPKIT_DATABASE_URL", raising=False)
     monkeypatch.setenv("COOPKIT_PARTICIPANT_URL", URL)
-    monkeypatch.setenv("COOPKIT_PRESENT_TENDENCIES", "1")
     monkeypatch.setenv("QUERY_STRING", "lang=en")
     app = PresenterApp()
     assert app.check() == "present"
-    assert app.presenter.participant_url == URL and app.presenter.tendencies
+    assert app.presenter.participant_url == URL
     assert app.presenter.lang == "en"
 
 
@@ -539,8 +560,7 @@ def test_present_command_line_is_local_and_safe(tmp_path):
     from coopkit.cli import build_parser
     from coopkit.serving import present, serve
 
-    opts = present.PresentOptions(data=tmp_path, port=9001, app_port=9002, lang="en",
-                                  tendencies=True)
+    opts = present.PresentOptions(data=tmp_path, port=9001, app_port=9002, lang="en")
     command = present.voila_command(opts)
     assert str(present.PRESENTER_NOTEBOOK) in command
     for option in ("--Voila.ip=127.0.0.1", "--show_tracebacks=False", "--strip_sources=True",
@@ -552,10 +572,9 @@ def test_present_command_line_is_local_and_safe(tmp_path):
     env = present.kernel_env(opts, serve.participant_url("10.1.2.3", 9002))
     assert env["COOPKIT_DATA"] == str(tmp_path)
     assert env["COOPKIT_PARTICIPANT_URL"] == "http://10.1.2.3:9002/"
-    assert env["COOPKIT_PRESENT_TENDENCIES"] == "1" and env["COOPKIT_LANG"] == "en"
+    assert env["COOPKIT_LANG"] == "en"
     args = build_parser().parse_args(["present", "--data", str(tmp_path)])
-    assert (args.port, args.app_port, args.tendencies) == (present.DEFAULT_PORT,
-                                                           serve.DEFAULT_PORT, False)
+    assert (args.port, args.app_port) == (present.DEFAULT_PORT, serve.DEFAULT_PORT)
     start = build_parser().parse_args(["start", "--present-port", "9100"])
     assert start.present_port == 9100
     assert present.presenter_url(9100) == "http://127.0.0.1:9100/"

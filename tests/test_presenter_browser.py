@@ -40,7 +40,6 @@ from browser_fixtures import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-from coopkit.serving import serve
 from coopkit.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(400)]
@@ -98,9 +97,9 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         found = None
         while time.monotonic() < deadline and proc.poll() is None:
             text = _printed(output)
-            presenter = re.search(r"Présentateur[^\n]*?(http://127\.0\.0\.1:\d+/)", text)
-            link = re.search(r"Séance ([A-Z0-9]{6}) : (http://\S+)", text)
-            if presenter and link and "Prêt :" in text and serve.is_ready(present_port):
+            presenter = re.search(r"(?i)présentateur[^\n]*?(http://127\.0\.0\.1:\d+/)", text)
+            link = re.search(r"code ([A-Z0-9]{6}) :\s+(http://\S+)", text)
+            if presenter and link and "coopkit est prêt" in text:
                 found = (presenter.group(1), link.group(2), link.group(1))
                 break
             time.sleep(0.25)
@@ -282,7 +281,7 @@ def test_presenter_from_coopkit_start(browser: Browser, started: Started, axe_sc
         join(fourth, started.participant_link, establishment=True)
         projector.locator(".coopkit-present-close").click()
         expect(projector.locator(".coopkit-present-confirm")).to_contain_text(
-            "Clore la séance ?", timeout=TIMEOUT_MS)
+            f"Clore la séance {started.code} ?", timeout=TIMEOUT_MS)
         with open_store(None, data=str(started.data)) as store:
             assert any(w.is_open and w.code == started.code for w in store.workshops())
         projector.locator(".coopkit-present-close-yes").click()

@@ -54,10 +54,15 @@ def test_refresh_redraws_only_on_change(store, workshop):
     assert room.refresh() is True
     assert room.value["participation"] == {"medical_soignant": [1, 1], "personnel": [2, 2]}
     assert bytes(room.feelings.value).startswith(b"\x89PNG")
-    assert bytes(room.tendencies.value).startswith(b"\x89PNG")
+    assert bytes(room.tendencies.value) == b""  # tendencies off until turned on
+    assert room.tendency_box.layout.display == "none"
     assert "Personnels des établissements" in room.table.value
     assert "<b>3</b>" in room.table.value
     assert room.redraws == 3
+    store.set_workshop_settings(ws.id, show_tendencies=True)
+    assert room.refresh() is True  # the setting is part of what is watched
+    assert bytes(room.tendencies.value).startswith(b"\x89PNG")
+    assert room.tendency_box.layout.display is None
 
 
 def test_english_labels(store, workshop):
@@ -123,6 +128,11 @@ def test_proposal_capture_saves_and_escapes(store, workshop):
     assert "<script>" not in capture.listing.value + capture.message.value
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in capture.listing.value
     assert capture.text.value == ""
+    capture.value = {"text": "Un comité mensuel", "group": "personnel", "feeling": "peur",
+                     "theme": "", "plan": "charte"}  # a fear answered by a charter rule
+    assert store.proposal(capture.add()).plan == "charte"
+    capture.feeling.value = "attrait"
+    assert capture.plan.value == "objectifs" and capture.value["plan"] == "objectifs"
 
 
 def test_register_writes_status_changes(store, workshop):
@@ -134,10 +144,30 @@ def test_register_writes_status_changes(store, workshop):
     second = store.add_proposal(project, "Charte", "medical_soignant", feeling="tentation")
     register = ProposalRegister(store, project)
     assert register.value == {first: "proposed", second: "proposed"}
-    assert "&lt;vite&gt;" in register.children[0].children[1].value
+    assert "&lt;vite&gt;" in register.children[0].children[2].value
+    assert register.plans[first].value == "risques"  # the feeling's usual plan...
+    register.plans[first].value = "objectifs"  # ...but any plan can take it
+    assert store.proposal(first).plan == "objectifs"
     register.menus[first].value = "in_progress"
     assert store.proposal(first).status == "in_progress"
     register.value = {first: "done", second: "dropped"}
     assert register.menus[second].value == "dropped"
     assert [store.proposal(i).status for i in (first, second)] == ["done", "dropped"]
     assert store.proposal(second).updated_at >= store.proposal(second).created_at
+
+
+def test_settings_widget_turns_tendencies_on_and_off(store, workshop):
+    from coopkit.consultant.settings import WorkshopSettingsWidget
+
+    _, _, ws = workshop
+    box = WorkshopSettingsWidget(store, ws.id)
+    assert box.value == {"show_tendencies": False} and box.tendencies.value is False
+    assert "accusation" in box.children[1].value
+    box.tendencies.value = True  # the consultant ticks the box
+    assert store.workshop(ws.id).settings.show_tendencies is True
+    assert "activées" in box.message.value
+    box.value = {"show_tendencies": False}
+    assert store.workshop(ws.id).settings.show_tendencies is False
+    assert box.tendencies.value is False
+    english = WorkshopSettingsWidget(store, ws.id, lang="en")
+    assert "Show the groups' tendencies" in english.tendencies.description

@@ -14,7 +14,14 @@ from store_support import make_questionnaire, postgres_bindir_or_stop, value_for
 import coopkit
 from coopkit.definitions.questionnaire import to_mapping
 from coopkit.errors import CoopkitError
-from coopkit.store import SCHEMA_VERSION, GroupCount, Participant, Store, open_store
+from coopkit.store import (
+    SCHEMA_VERSION,
+    GroupCount,
+    Participant,
+    Store,
+    WorkshopSettings,
+    open_store,
+)
 from coopkit.store import codes as codes_module
 from coopkit.store.codes import CODE_ALPHABET, normalise_code
 from coopkit.store.engine import make_engine
@@ -655,6 +662,8 @@ def test_a_version_1_data_folder_opens_without_loss(empty_url, tmp_path):
         assert store.groups(1) == ("personnel",)
         ws = store.workshop(1)
         assert (ws.code, ws.k, ws.lang, ws.is_open) == ("ABCDEF", 4, "fr", True)
+        assert ws.settings == WorkshopSettings()  # v4: settings, tendencies off
+        assert store.set_workshop_settings(1, show_tendencies=True).settings.show_tendencies
         assert store.answers("tok-v1") == {"attrait_qualite": 3, "canaux": ["mail"]}
         assert store.resume("tok-v1").establishment == "CH Nord"
         frame = store.answers_frame(1)
@@ -699,7 +708,7 @@ def test_a_version_2_data_folder_opens_without_loss_and_gains_resume_codes(empty
         new = store.join("ABCDEF", "personnel", "CH Nord")
         assert new.resume_code != old.resume_code
     with open_store(empty_url) as store:
-        assert store.schema_found == SCHEMA_VERSION == 3
+        assert store.schema_found == SCHEMA_VERSION
 
 
 def test_resume_by_short_code(store, workshop):
@@ -793,3 +802,19 @@ def test_postgres_binaries_are_found_where_debian_puts_them(tmp_path, monkeypatc
     monkeypatch.delenv("COOPKIT_PG_BINDIR")
     found = find_bindir()
     assert found is None or (found / "initdb").is_file()
+
+
+def test_workshop_settings_default_off_and_checked(store, workshop):
+    """Tendencies stay off until the consultant turns them on; bad settings are refused
+    with coopkit's message, and nothing is changed."""
+    ws = workshop
+    assert ws.settings.show_tendencies is False
+    on = store.set_workshop_settings(ws.id, show_tendencies=True)
+    assert on.settings.show_tendencies is True and store.workshop(ws.id).settings == on.settings
+    with pytest.raises(CoopkitError, match="show_tendencys"):
+        store.set_workshop_settings(ws.id, show_tendencys=False)
+    with pytest.raises(CoopkitError, match="True"):
+        store.set_workshop_settings(ws.id, show_tendencies="oui")
+    assert store.workshop(ws.id).settings.show_tendencies is True
+    assert store.set_workshop_settings(ws.id, show_tendencies=False).settings == \
+        WorkshopSettings()

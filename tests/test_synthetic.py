@@ -4,6 +4,7 @@ profiles it is given."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -69,9 +70,15 @@ def test_profiles_show_in_the_feelings_map(questionnaire):
     fear = fmap[fmap["feeling"] == "peur"].groupby("group")["mean"].mean()
     assert fear["personnel"] == pytest.approx(.9, abs=.06)
     assert fear["direction_generale"] == pytest.approx(.1, abs=.06)
+    assert set(analysis.tendencies(rows)["reading"]) == {"confiance_non_mesuree"}
+    with_trust = synthetic.example_questionnaire(trust=True)
+    profiles = {g: replace(p, confiance=.8) for g, p in profiles.items()}
+    rows = synthetic.answers(with_trust, {"personnel": 30, "direction_generale": 30},
+                             profiles=profiles, seed=2)
     tend = analysis.tendencies(rows).set_index("group")
-    assert tend.loc["personnel", "dominant"] == "individualiste"
-    assert tend.loc["direction_generale", "dominant"] == "cooperatif"
+    assert tend.loc["personnel", "confiance"] == pytest.approx(.8, abs=.06)
+    assert tend.loc["personnel", "reading"] == "individualiste"
+    assert tend.loc["direction_generale", "reading"] == "cooperatif"
 
 
 def test_proposals_frame():

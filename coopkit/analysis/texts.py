@@ -1,8 +1,9 @@
 """Free texts and the common purpose put to the room: what people wrote, and how they
 voted on the purpose statement.
 
-Pure functions over the answers frame (see :mod:`coopkit.analysis.core`). Texts are
-returned without their author's group, participant or time, in alphabetical order (an
+Pure functions over the answers frame (see :mod:`coopkit.analysis.core`), validated
+answers only (:func:`~coopkit.analysis.core.counted`). Texts are returned without
+their author's group, participant or time, in alphabetical order (an
 order that links nothing back to a person), and only once the frame holds at least k
 respondents: below that, a text could be attributed to one of very few people.
 
@@ -20,7 +21,7 @@ import unicodedata
 
 import pandas as pd
 
-from coopkit.analysis.core import _order, anonymity_k, mask
+from coopkit.analysis.core import _order, anonymity_k, counted, mask
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Item, Questionnaire
 
@@ -53,6 +54,7 @@ def _texts(frame: pd.DataFrame, item_ids: set[str] | None, exclude: set[str],
     """Distinct texts of the text items (all, or ``item_ids``), one row each with its
     ``count``; ``n`` is the frame's respondents (the masking rule)."""
     k = anonymity_k(frame)
+    frame = counted(frame)
     n = int(frame["participant"].nunique()) if len(frame) else 0
     rows = frame[(frame["item_type"] == "text").to_numpy()]
     if item_ids is not None:
@@ -67,14 +69,14 @@ def _texts(frame: pd.DataFrame, item_ids: set[str] | None, exclude: set[str],
     else:
         keys = rows[key].astype(object).where(rows[key].notna(), None) if key in rows \
             else pd.Series(None, index=rows.index, dtype=object)
-        counted = (pd.DataFrame({key: keys.to_numpy(), "text": rows["text"].to_numpy()})
+        tally = (pd.DataFrame({key: keys.to_numpy(), "text": rows["text"].to_numpy()})
                    .groupby([key, "text"], dropna=False, sort=False).size()
                    .reset_index(name="count"))
-        order = {v: i for i, v in enumerate(_order(counted[key], method.FEELING_IDS))}
-        counted = counted.assign(
-            _k=counted[key].map(lambda v: order.get(v, len(order))),
-            _t=counted["text"].map(_alphabetical)).sort_values(["_k", "_t", "text"])
-        out = counted.drop(columns=["_k", "_t"]).reset_index(drop=True)
+        order = {v: i for i, v in enumerate(_order(tally[key], method.FEELING_IDS))}
+        tally = tally.assign(
+            _k=tally[key].map(lambda v: order.get(v, len(order))),
+            _t=tally["text"].map(_alphabetical)).sort_values(["_k", "_t", "text"])
+        out = tally.drop(columns=["_k", "_t"]).reset_index(drop=True)
         out[key] = out[key].astype(object).where(out[key].notna(), None)
         out["n"] = n
     return mask(out, k, ["text", "count"])
@@ -121,7 +123,8 @@ def purpose_vote(frame: pd.DataFrame, questionnaire: Questionnaire, *,
     columns = ["item_id", "choice", "label", "score", "accepts", "count", "share", "n"]
     if vote is None:
         return mask(pd.DataFrame(columns=columns), k, ["count", "share"])
-    rows = frame[(frame["item_id"] == vote.id).to_numpy()]
+    rows = counted(frame)
+    rows = rows[(rows["item_id"] == vote.id).to_numpy()]
     rows = rows.drop_duplicates("participant", keep="last")
     n = len(rows)
     counts = rows["value"].value_counts()

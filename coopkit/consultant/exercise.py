@@ -3,7 +3,7 @@ behaviours they push towards, with the reason why.
 
 The tendency is computed by :func:`coopkit.analysis.tendencies` itself, on a one-person
 profile (like a participant's own result, it is not masked), so the exercise always
-shows the formula the workshops use.
+shows the model the workshops use: pressures, leaning, « pas de tendance nette ».
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
+from coopkit.analysis.tendency import TOO_WEAK
+from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
 
@@ -23,27 +25,32 @@ _PROFILE = "exercise"
 
 
 def profile_tendency(profile: dict[str, float]) -> dict[str, object]:
-    """Shares (0..1) of each behaviour and the dominant one for a single profile.
+    """The pressures (0..1), leaning and reading of a single profile.
 
     ``profile`` holds ``attrait``, ``peur``, ``tentation`` and ``confiance`` in 0..1.
-    Returns ``{"cooperatif": share, ..., "dominant": id or None}``; the shares are NaN
-    when no feeling is expressed.
+    Returns ``{"cooperatif": pressure, ..., "leaning": id or None, "reading": ...}``,
+    computed by :func:`coopkit.analysis.tendencies` on a one-person frame (like a
+    participant's own result, not masked): exactly the workshops' model.
     """
     from coopkit.analysis import tendencies
 
     rows = pd.DataFrame({
-        "participant": [1, 1, 1],
-        "group": [_PROFILE] * 3,
-        "feeling": list(method.FEELING_IDS),
-        "about": [None] * 3,
-        "score": [float(profile.get(f, 0.0)) for f in method.FEELING_IDS],
+        "participant": [1] * len(KEYS),
+        "group": [_PROFILE] * len(KEYS),
+        "feeling": list(KEYS),
+        "about": [None] * len(KEYS),
+        "score": [float(profile.get(f, 0.0)) for f in KEYS],
     })
     rows.attrs["k"] = 1
-    trust = {_PROFILE: float(profile.get(method.TRUST.id, 0.0))}
-    row = tendencies(rows, by="group", trust=trust).iloc[0]
-    out: dict[str, object] = {b: float(row[b]) for b in method.BEHAVIOUR_IDS}
-    out["dominant"] = row["dominant"]
+    row = tendencies(rows, by="group").iloc[0]
+    out: dict[str, object] = {b: float(row[f"pressure_{b}"]) for b in method.BEHAVIOUR_IDS}
+    out["leaning"], out["reading"] = row["leaning"], row["reading"]
     return out
+
+
+def numbers_of(value: float, comma: bool) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if comma else text
 
 
 class FeelingsExercise(widgets.VBox):
@@ -100,24 +107,20 @@ class FeelingsExercise(widgets.VBox):
         self.result = profile_tendency(profile)
         lang = self._lang
         comma = normalise_language(lang or get_language()) == "fr"
-        numbers = {k: f"{v:.2f}".replace(".", ",") if comma else f"{v:.2f}"
-                   for k, v in profile.items()}
+        numbers = {k: numbers_of(v, comma) for k, v in profile.items()}
         lines = []
         for b in method.BEHAVIOUR_IDS:
-            share = self.result[b]
-            ok = isinstance(share, float) and share == share  # not NaN
-            self.bars[b].value = share if ok else 0.0
-            percent = f"{100 * share:.0f}" if ok else "-"
+            pressure = float(self.result[b])
+            self.bars[b].value = pressure
             label = t("exercise.share", lang, behaviour=t(f"method.behaviour.{b}", lang),
-                      share=percent)
+                      share=numbers_of(pressure, comma))
             why = t(f"exercise.why.{b}", lang, **numbers)
             lines.append(f"<li><b>{escape(label)}</b> — {escape(why)}</li>")
-        dominant = self.result.get("dominant")
-        if not any(profile[f] for f in method.FEELING_IDS):
+        leaning, reading = self.result.get("leaning"), self.result.get("reading")
+        if leaning:
+            summary = t("exercise.dominant", lang, reading=tendency_phrase(reading, lang))
+        elif reading == TOO_WEAK:
             summary = t("exercise.none", lang)
-        elif dominant:
-            summary = t("exercise.dominant", lang,
-                        behaviour=t(f"method.behaviour.{dominant}", lang))
         else:
             summary = t("exercise.balanced", lang)
         self.explanation.value = f"<p><b>{escape(summary)}</b></p><ul>{''.join(lines)}</ul>"

@@ -2,8 +2,11 @@
 
 The consultant types what a group proposes (from the discussion of the feelings map),
 picks the group and, when it answers one, the feeling and theme; the proposal goes to
-the store with ``status="proposed"`` and to the plan that feeling feeds. Proposal texts
-are written by participants: they are always escaped before being shown.
+the store with ``status="proposed"``. Its plan starts as the one that feeling feeds
+(attractions → objectives, fears → risks, temptations → charter: a practical starting
+point) and the consultant may put it in any of the three plans, here and in the action
+register. Proposal texts are written by participants: they are always escaped before
+being shown.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ class ProposalCapture(widgets.VBox):
     """A small form that adds a proposal to the store, and the list of proposals.
 
     ``value`` is the form's content: ``{"text": ..., "group": ..., "feeling": ...,
-    "theme": ...}`` (empty strings for "none"). :meth:`add` (the button) saves it.
+    "theme": ..., "plan": ...}`` (empty strings for "none"). Choosing a feeling proposes
+    its usual plan; the plan menu changes it. :meth:`add` (the button) saves it.
     """
 
     value = traitlets.Dict()
@@ -72,28 +76,37 @@ class ProposalCapture(widgets.VBox):
         self.theme = widgets.Dropdown(
             options=none + [(c.label(lang), c.id) for c in method.THEMES],
             description=t("actions.theme", lang), style={"description_width": "10em"})
+        self.plan = widgets.Dropdown(
+            options=none + [(c.label(lang), c.id) for c in method.PLANS],
+            description=t("room.plan", lang), style={"description_width": "10em"})
         self.button = widgets.Button(description=t("actions.add", lang), icon="plus",
                                      button_style="primary",
                                      layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML()
         self.listing = widgets.HTML()
-        super().__init__([self.text, self.group, self.feeling, self.theme, self.button,
-                          self.message, self.listing])
-        for field in (self.text, self.group, self.feeling, self.theme):
+        super().__init__([self.text, self.group, self.feeling, self.theme, self.plan,
+                          self.button, self.message, self.listing])
+        self.feeling.observe(self._on_feeling, names="value")
+        for field in (self.text, self.group, self.feeling, self.theme, self.plan):
             field.observe(self._on_field, names="value")
         self.button.on_click(lambda _b: self.add())
         self._on_field({})
         self.show()
 
+    def _on_feeling(self, change: dict) -> None:
+        self.plan.value = method.PLAN_OF_FEELING.get(change["new"], self.plan.value)
+
     def _on_field(self, _change: dict) -> None:
         self.value = {"text": self.text.value, "group": self.group.value or _NONE,
-                      "feeling": self.feeling.value, "theme": self.theme.value}
+                      "feeling": self.feeling.value, "theme": self.theme.value,
+                      "plan": self.plan.value}
 
     @traitlets.observe("value")
     def _on_value(self, change: dict) -> None:
         new = change["new"]
         for key, field in (("text", self.text), ("group", self.group),
-                           ("feeling", self.feeling), ("theme", self.theme)):
+                           ("feeling", self.feeling), ("theme", self.theme),
+                           ("plan", self.plan)):
             if key in new and field.value != new[key]:
                 field.value = new[key]
 
@@ -108,7 +121,7 @@ class ProposalCapture(widgets.VBox):
             proposal_id = self.store.add_proposal(
                 self.project_id, text, self.group.value,
                 feeling=self.feeling.value or None, theme=self.theme.value or None,
-                workshop_id=self.workshop_id)
+                plan=self.plan.value or None, workshop_id=self.workshop_id)
         except CoopkitError as exc:
             self.message.value = f"<p>{escape(exc.format(lang))}</p>"
             return None
@@ -127,7 +140,8 @@ class ProposalRegister(widgets.VBox):
     store as soon as it changes.
 
     ``value`` maps proposal id -> status; setting it (or using a menu) updates the store.
-    Texts are escaped.
+    Each row also has a plan menu (``plans[id]``): any proposal can feed any of the three
+    plans, whatever the feeling it came from. Texts are escaped.
     """
 
     value = traitlets.Dict()
@@ -137,22 +151,36 @@ class ProposalRegister(widgets.VBox):
         self.project_id = project_id
         self._lang = lang
         options = [(c.label(lang), c.id) for c in method.ACTION_STATUSES]
+        plan_options = [(t("actions.none", lang), _NONE)] + [
+            (c.label(lang), c.id) for c in method.PLANS]
         self.menus: dict[int, widgets.Dropdown] = {}
+        self.plans: dict[int, widgets.Dropdown] = {}
         rows = []
         for p in store.proposals(project_id):
             menu = widgets.Dropdown(options=options, value=p.status,
                                     layout=widgets.Layout(width="11em"))
             menu.observe(self._on_menu, names="value")
             self.menus[p.id] = menu
+            plan = widgets.Dropdown(options=plan_options, value=p.plan or _NONE,
+                                    layout=widgets.Layout(width="16em"))
+            plan.observe(lambda change, pid=p.id: self._on_plan(pid, change["new"]),
+                         names="value")
+            self.plans[p.id] = plan
             group = t(f"method.group.{p.group}", lang)
             label = widgets.HTML(f"<b>{p.id}.</b> {escape(p.text)} "
                                  f"<small>({escape(group)})</small>",
                                  layout=widgets.Layout(width="38em"))
-            rows.append(widgets.HBox([menu, label]))
+            rows.append(widgets.HBox([menu, plan, label]))
         self.message = widgets.HTML()
         self._syncing = False
         super().__init__([*rows, self.message])
         self.value = {pid: m.value for pid, m in self.menus.items()}
+
+    def _on_plan(self, proposal_id: int, plan: str) -> None:
+        try:
+            self.store.update_proposal(proposal_id, plan=plan or None)
+        except CoopkitError as exc:
+            self.message.value = f"<p>{escape(exc.format(self._lang))}</p>"
 
     def _on_menu(self, _change: dict) -> None:
         if not self._syncing:

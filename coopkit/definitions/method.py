@@ -50,7 +50,8 @@ def _concepts(kind: str, *ids: str) -> tuple[Concept, ...]:
 
 
 FEELINGS = _concepts("feeling", "attrait", "peur", "tentation")
-#: Trust is not asked as a feeling of the map; it stabilises cooperation.
+#: Trust is not one of the three feelings: it stabilises cooperation. It is measured by
+#: statements about the partners (tagged ``feeling: confiance``) and shown as its own row.
 TRUST = Concept("feeling", "confiance")
 THEMES = _concepts("theme", "qualite", "accompagnement", "arbitrage")
 BEHAVIOURS = (
@@ -84,6 +85,9 @@ ACTION_STATUSES = _concepts(
 )
 
 FEELING_IDS = tuple(c.id for c in FEELINGS)
+#: The rows of the feelings map: the three feelings, then trust, measured apart by
+#: statements tagged ``feeling: confiance`` (it is not a feeling; it stabilises).
+MAP_ROWS = (*FEELING_IDS, TRUST.id)
 THEME_IDS = tuple(c.id for c in THEMES)
 GROUP_IDS = tuple(c.id for c in GROUPS)
 FACTOR_IDS = tuple(c.id for c in FACTORS)

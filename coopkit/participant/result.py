@@ -104,7 +104,7 @@ def own_result(questionnaire: Questionnaire, answers: Mapping[str, object],
     all_items = [it for it in questionnaire.items() if it.asked_of(group)]
     cells = []
     for theme in method.THEME_IDS:
-        for feeling in method.FEELING_IDS:
+        for feeling in method.MAP_ROWS:
             items = [it for it in all_items if it.type == "intensity" and it.theme == theme
                      and it.feeling == feeling and it.about is None]
             if not items:
@@ -145,6 +145,10 @@ def _score_line(label: str, score: float | None, lang: str | None, level: int) -
     return line + bar(score, shown)
 
 
+#: Map rows drawn in the cool colour: what draws partners together (attractions, trust).
+_COOL = ("attrait", "confiance")
+
+
 def _feelings_html(cells: Iterable[FeelingCell], lang: str | None) -> str:
     parts = []
     current = None
@@ -158,7 +162,7 @@ def _feelings_html(cells: Iterable[FeelingCell], lang: str | None) -> str:
             continue
         shown = t("app.result.intensity_row", lang, label=label,
                   value=_number(cell.mean, lang), max=cell.top)
-        css = "coopkit-bar" if cell.feeling == "attrait" else "coopkit-bar coopkit-bar-warm"
+        css = "coopkit-bar" if cell.feeling in _COOL else "coopkit-bar coopkit-bar-warm"
         parts.append(f"<p>{esc(shown)}</p>{bar(cell.share, shown, css)}")
     return "".join(parts)
 
@@ -240,7 +244,7 @@ def group_picture_html(store: object, workshop: object, questionnaire: Questionn
                 continue
             shown = t("app.result.intensity_row", lang, label=label,
                       value=_number(row.value_mean, lang), max=top)
-            css = "coopkit-bar" if row.feeling == "attrait" else "coopkit-bar coopkit-bar-warm"
+            css = "coopkit-bar" if row.feeling in _COOL else "coopkit-bar coopkit-bar-warm"
             parts.append(f"<p>{esc(shown)}</p>{bar(row.mean, shown, css)}")
     else:
         table = analysis.readiness(frame, questionnaire, level="section", lang=lang)

@@ -32,7 +32,6 @@ from coopkit.serving import serve
 PRESENTER_NOTEBOOK = config.PRESENTER_NOTEBOOK
 DEFAULT_PORT = config.DEFAULT_PRESENTER_PORT
 LOG_NAME = "present.log"
-TENDENCIES_ENV = config.PRESENT_TENDENCIES_ENV
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,9 @@ class PresentOptions:
     #: The participants' host; None: this computer's address on the local network.
     host: str | None = None
     lang: str | None = None
-    tendencies: bool = False
     notebook: Path = PRESENTER_NOTEBOOK
+    #: Print nothing but failures (``coopkit start`` prints one block for every server).
+    quiet: bool = False
 
 
 def presenter_url(port: int) -> str:
@@ -80,15 +80,10 @@ def voila_command(opts: PresentOptions, python: str = sys.executable) -> list[st
 
 
 def kernel_env(opts: PresentOptions, participant_url: str) -> dict[str, str]:
-    """Environment of Voilà and its kernel: data folder, participants' address,
-    language, the tendency screen's switch (``$COOPKIT_DATABASE_URL`` is inherited)."""
-    env = {**serve.kernel_env(serve.ServeOptions(data=opts.data, lang=opts.lang)),
-           config.PARTICIPANT_URL_ENV: participant_url}
-    if opts.tendencies:
-        env[TENDENCIES_ENV] = "1"
-    else:
-        env.pop(TENDENCIES_ENV, None)
-    return env
+    """Environment of Voilà and its kernel: data folder, participants' address and
+    language (``$COOPKIT_DATABASE_URL`` is inherited)."""
+    return {**serve.kernel_env(serve.ServeOptions(data=opts.data, lang=opts.lang)),
+            config.PARTICIPANT_URL_ENV: participant_url}
 
 
 def port_free(port: int) -> bool:
@@ -126,13 +121,15 @@ def present(opts: PresentOptions, out: TextIO = sys.stdout, ready_timeout: float
     stop = serve._StopFlag()
     try:
         with log_path.open("a", encoding="utf-8") as log:
-            print(t("present.starting", log=log_path), file=out, flush=True)
+            if not opts.quiet:
+                print(t("present.starting", log=log_path), file=out, flush=True)
             proc = start_voila(opts, participants, log)
             try:
                 return _run(opts, proc, stop, out, log_path, ready_timeout)
             finally:
                 serve.stop_voila(proc)
-                print(t("present.stopped"), file=out, flush=True)
+                if not opts.quiet:
+                    print(t("present.stopped"), file=out, flush=True)
     finally:
         stop.restore()
 
@@ -150,8 +147,9 @@ def _run(opts: PresentOptions, proc: subprocess.Popen, stop: serve._StopFlag, ou
         print(t("present.failed", log=log_path), file=out)
         print(serve._log_tail(log_path), file=out, flush=True)
         return 1
-    print(t("present.address", url=presenter_url(opts.port)), file=out)
-    print(t("present.hint"), file=out, flush=True)
+    if not opts.quiet:
+        print(t("present.address", url=presenter_url(opts.port)), file=out)
+        print(t("present.hint"), file=out, flush=True)
     while not stop.event.wait(1.0):
         if proc.poll() is not None:
             print(t("present.died", code=proc.returncode, log=log_path), file=out)

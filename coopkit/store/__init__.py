@@ -15,6 +15,7 @@ from coopkit.store.records import (
     Project,
     Proposal,
     Workshop,
+    WorkshopSettings,
 )
 from coopkit.store.schema import SCHEMA_VERSION
 
@@ -28,5 +29,6 @@ __all__ = [
     "Proposal",
     "Store",
     "Workshop",
+    "WorkshopSettings",
     "open_store",
 ]

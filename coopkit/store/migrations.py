@@ -66,10 +66,16 @@ def _v2_to_v3(conn: Connection) -> None:
                      .values(resume_code=new_resume_code()))
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """v4: workshops keep the consultant's settings (e.g. whether tendencies are shown)."""
+    conn.exec_driver_sql("ALTER TABLE workshops ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
+
+
 #: (version reached, step): applied in order to databases older than that version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (2, _v1_to_v2),
     (3, _v2_to_v3),
+    (4, _v3_to_v4),
 ]
 
 

@@ -28,6 +28,28 @@ class Partner:
 
 
 @dataclass(frozen=True)
+class WorkshopSettings:
+    """What the consultant chose for one workshop; every setting has a safe default.
+
+    ``show_tendencies``: the groups' tendencies appear on the presenter, the room view
+    and in the exports only when the consultant turns them on: read alone, « Direction
+    générale : penche vers l'opportunisme » for five directors in the room is an
+    accusation, whatever the caption says (``docs/tendency.md``).
+    """
+
+    show_tendencies: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: object) -> WorkshopSettings:
+        """From the stored JSON object; unknown keys (a newer coopkit's) are ignored."""
+        data = data if isinstance(data, dict) else {}
+        return cls(show_tendencies=data.get("show_tendencies") is True)
+
+    def to_mapping(self) -> dict[str, object]:
+        return {"show_tendencies": self.show_tendencies}
+
+
+@dataclass(frozen=True)
 class Workshop:
     """One run of one questionnaire (by content hash) for a project, in one wave."""
 
@@ -43,6 +65,7 @@ class Workshop:
     created_at: datetime
     title: str | None = None
     closed_at: datetime | None = None
+    settings: WorkshopSettings = field(default_factory=WorkshopSettings)
 
 
 @dataclass(frozen=True)
@@ -89,6 +112,8 @@ class Activity:
     last_validation: datetime | None
     proposals: int
     last_proposal: datetime | None
+    #: The consultant's settings (e.g. whether the tendencies are shown).
+    settings: WorkshopSettings = field(default_factory=WorkshopSettings)
 
     @property
     def joined(self) -> int:
@@ -137,6 +162,7 @@ def workshop_from(row) -> Workshop:
         questionnaire_id=row.questionnaire_id, questionnaire_hash=row.questionnaire_hash,
         wave=row.wave, k=row.k, lang=row.lang, is_open=bool(row.is_open),
         created_at=row.created_at, title=row.title, closed_at=row.closed_at,
+        settings=WorkshopSettings.from_mapping(row.settings),
     )
 
 

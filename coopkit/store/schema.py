@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(TypeDecorator):
@@ -125,6 +125,8 @@ workshops = Table(
     Column("lang", String(8), nullable=False, server_default="fr"),  # added in v2
     Column("created_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
+    # v4: the consultant's choices for this workshop (JSON object, see WorkshopSettings)
+    Column("settings", JSONValue, nullable=False, server_default="{}"),
 )
 # A join code is unique among *open* workshops (a closed one may share it).
 # Written as DDL rather than with ``postgresql_where=``: that keyword makes SQLAlchemy

@@ -8,7 +8,7 @@ the environment ``coopkit present`` sets, the same as every other coopkit comman
 * the data folder ``$COOPKIT_DATA`` and the database ``$COOPKIT_DATABASE_URL``
   (:func:`coopkit.config.database_url`);
 * the participants' address ``$COOPKIT_PARTICIPANT_URL`` (for the QR code);
-* ``$COOPKIT_LANG``, and ``$COOPKIT_PRESENT_TENDENCIES=1`` for the tendency screen;
+* ``$COOPKIT_LANG``;
 * the page's query string: ``?workshop=<id>`` to project that workshop, ``&lang=en``.
 
 It never creates a store: when the data folder holds no database, no project or no
@@ -40,13 +40,8 @@ if TYPE_CHECKING:
     from coopkit.store import Store, Workshop
 
 PARTICIPANT_URL_ENV = config.PARTICIPANT_URL_ENV
-TENDENCIES_ENV = config.PRESENT_TENDENCIES_ENV
 #: Seconds between two looks for a store or an open workshop while there is none.
 RECHECK = 3.0
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "oui", "on")
 
 
 class PresenterApp(widgets.VBox):
@@ -58,7 +53,7 @@ class PresenterApp(widgets.VBox):
     def __init__(self, store: Store | None = None, *, data: str | os.PathLike[str] | None = None,
                  database_url: str | None = None, participant_url: str | None = None,
                  lang: str | None = None, workshop_id: int | None = None,
-                 tendencies: bool | None = None, query: str | None = None,
+                 query: str | None = None,
                  interval: float = DEFAULT_INTERVAL, recheck: float = RECHECK):
         params = parse_qs(os.environ.get("QUERY_STRING", "") if query is None else query)
         self.lang = normalise_language(lang or (params.get("lang") or [None])[0]
@@ -71,8 +66,6 @@ class PresenterApp(widgets.VBox):
         self.data = config.data_dir(data)
         self.database_url = database_url
         self.participant_url = participant_url or os.environ.get(PARTICIPANT_URL_ENV) or None
-        self.tendencies = _flag(os.environ.get(TENDENCIES_ENV)) if tendencies is None \
-            else bool(tendencies)
         self.interval = interval
         self.recheck = recheck
         self.presenter: Presenter | None = None
@@ -180,7 +173,7 @@ class PresenterApp(widgets.VBox):
         self.stop()
         self.presenter = Presenter(self.store, workshop_id,
                                    participant_url=self.participant_url, lang=self.lang,
-                                   tendencies=self.tendencies, interval=self.interval)
+                                   interval=self.interval)
         self.message.value = ""
         self.choices.children = ()
         self.children = (self.presenter,)

@@ -5,7 +5,9 @@ small QR code and the join code in a corner (for late arrivals), the consultant'
 prompt for the screen (hidden with one button: the projector shows the room what the
 page shows) and a control bar: previous / a menu of the screens / next (also the arrow
 keys, space, page up / page down), « Révéler » / « Masquer » for results screens, the
-tendency screen's switch, full screen, and « Clore la séance » (asked twice).
+tendency screen's switch (the workshop's own setting, ``show_tendencies``, the same as
+``02_animer``'s), full screen, and « Clore la séance » (the consultant's
+:class:`~coopkit.consultant.closing.CloseWorkshopButton`, which asks first).
 
 **Live.** Twice a second it reads the workshop's :meth:`~coopkit.store.Store.activity`
 (one short query); only when that changed does it read the answers again, and only the
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from coopkit.consultant.closing import CloseWorkshopButton
 from coopkit.consultant.presenter.screens import SCREENS, RoomData, Screen, TendenciesScreen
 from coopkit.consultant.presenter.style import KEYS_JS, PAGE_LOCK, STYLESHEET, qr_svg
 from coopkit.i18n import normalise_language, t
@@ -45,9 +48,9 @@ class Presenter(widgets.VBox):
     """The projected screens of one workshop.
 
     ``value``: ``{"screen": key, "screens": [keys], "revealed": [keys], "prompt":
-    bool, "open": bool, "confirming": bool, "tendencies": bool}``. ``tendencies`` is
-    the one switch of the tendency screen (off by default; issue "trust and tendency"
-    will make it a setting of the workshop).
+    bool, "open": bool, "confirming": bool, "tendencies": bool}``. ``tendencies``
+    follows the workshop's setting ``show_tendencies`` (off by default), read with the
+    rest of its :meth:`~coopkit.store.Store.activity`; the on-screen switch writes it.
     """
 
     value = traitlets.Dict()
@@ -55,7 +58,7 @@ class Presenter(widgets.VBox):
     prompt_shown = traitlets.Bool(True)
 
     def __init__(self, store: Store, workshop_id: int, *, participant_url: str | None = None,
-                 lang: str | None = None, tendencies: bool = False, prompt: bool = True,
+                 lang: str | None = None, prompt: bool = True,
                  interval: float = DEFAULT_INTERVAL):
         self.store = store
         self.workshop_id = workshop_id
@@ -65,7 +68,7 @@ class Presenter(widgets.VBox):
         self.workshop = store.workshop(workshop_id)
         self.questionnaire = store.questionnaire(self.workshop.questionnaire_hash)
         self.data: RoomData | None = None
-        self.confirming = False
+        self._following = False
         self.refreshes = 0
         self.errors = 0
         self._failing = False
@@ -87,14 +90,6 @@ class Presenter(widgets.VBox):
         self.main = widgets.Box()
         self.main.add_class("coopkit-present-main")
         self.prompt = html_widget("", "coopkit-present-prompt")
-        self.confirm_text = html_widget("", "coopkit-present-confirm-text")
-        self.yes = self._button("present.close.yes", "coopkit-present-close-yes",
-                                self.confirm_close, style="danger")
-        self.no = self._button("present.close.no", "coopkit-present-close-no",
-                               self.cancel_close)
-        self.confirm = widgets.HBox([self.confirm_text, self.yes, self.no])
-        self.confirm.add_class("coopkit-present-confirm")
-        self.confirm.layout.display = "none"
         self.prev_button = self._button("present.prev", "coopkit-present-prev", self.previous)
         self.next_button = self._button("present.next", "coopkit-present-next", self.next)
         self.menu = widgets.Dropdown(options=[], description=t("present.menu", lang),
@@ -107,27 +102,30 @@ class Presenter(widgets.VBox):
                                                   tooltip=t("present.prompt.tooltip", lang))
         self.prompt_button.add_class("coopkit-present-prompt-toggle")
         self.tendency_switch = widgets.Checkbox(
-            value=False, description=t("present.tendencies.switch", lang), indent=False)
+            value=False, description=t("present.tendencies.switch", lang), indent=False,
+            tooltip=t("present.tendencies.switch_tip", lang))
         self.tendency_switch.add_class("coopkit-present-tendency-switch")
         self.full_button = self._button("present.fullscreen", "coopkit-present-fullscreen",
                                         None)
-        self.close_button = self._button("present.close.button", "coopkit-present-close",
-                                         self._close_or_reopen, style="warning")
+        self.reopen_button = self._button("present.reopen", "coopkit-present-reopen",
+                                          self.reopen)
+        self.reopen_button.layout.display = "none"
+        self.closer = self._closer()
         self.status = html_widget("", "coopkit-present-status")
         self.bar = widgets.HBox([self.prev_button, self.menu, self.next_button,
                                  self.reveal_button, self.prompt_button, self.tendency_switch,
-                                 self.full_button, self.close_button, self.status])
+                                 self.full_button, self.closer.button, self.reopen_button,
+                                 self.status])
         self.bar.add_class("coopkit-present-bar")
         self.script = widgets.Output(layout=widgets.Layout(display="none"))
         self.script.add_class("coopkit-present-script")
         super().__init__([widgets.HTML(f"<style>{STYLESHEET}{PAGE_LOCK}</style>"), self.script,
-                          self.top, self.main, self.prompt, self.confirm, self.bar])
+                          self.top, self.main, self.prompt, self.closer.confirmation,
+                          self.bar])
         self.add_class("coopkit-presenter")
         self.menu.observe(self._on_menu, names="value")
         self.prompt_button.observe(self._on_prompt_button, names="value")
         self.tendency_switch.observe(self._on_switch, names="value")
-        self.tendencies = bool(tendencies)
-        self.tendency_switch.value = self.tendencies
         self.prompt_shown = bool(prompt)
         self._menu_options()
         self._keys()
@@ -142,6 +140,21 @@ class Presenter(widgets.VBox):
         if action is not None:
             button.on_click(lambda _b: self._guard(action))
         return button
+
+    def _closer(self) -> CloseWorkshopButton:
+        """The shared « Clore la séance »: its button goes in the bar, its question
+        above the bar (its own message is not shown: the status line says it)."""
+        closer = CloseWorkshopButton(self.store, self.workshop_id, lang=self.lang)
+        closer.button.add_class("coopkit-present-close")
+        closer.confirm.add_class("coopkit-present-close-yes")
+        closer.cancel.add_class("coopkit-present-close-no")
+        closer.confirmation.add_class("coopkit-present-confirm")
+        closer.button.icon = ""
+        for part in (closer.button, closer.cancel):  # after the closer's own handlers
+            part.on_click(lambda _b: self._value())
+        closer.observe(lambda change: change["new"] and self._guard(self.refresh),
+                       names="value")
+        return closer
 
     def _guard(self, action: Any) -> None:
         """A button's action: a failure is said in the status line, never a traceback."""
@@ -203,6 +216,12 @@ class Presenter(widgets.VBox):
             changed = self.data is None or activity != self.data.activity
             if changed:
                 self.data = self._next_data(activity, read_at)
+                if self.tendencies != activity.settings.show_tendencies:
+                    self._following = True
+                    try:
+                        self.tendencies = activity.settings.show_tendencies
+                    finally:
+                        self._following = False
             self._show(force=False)
             if changed or self._failing:
                 self._failing = False
@@ -293,15 +312,16 @@ class Presenter(widgets.VBox):
         else:
             state = f'<span class="cp-closed">{esc(t("present.status.closed", lang))}</span>'
         self.status.value = state
-        key = "present.close.button" if data.activity.is_open else "present.reopen"
-        self.close_button.description = self.close_button.tooltip = t(key, lang)
+        closed = not data.activity.is_open
+        self.closer.button.layout.display = "none" if closed else None
+        self.reopen_button.layout.display = None if closed else "none"
 
     def _value(self) -> None:
         self.value = {
             "screen": self.current.key, "page": self.current.page,
             "screens": [s.key for s in self.screens],
             "revealed": [s.key for s in self.screens if s.results and s.revealed],
-            "prompt": self.prompt_shown, "confirming": self.confirming,
+            "prompt": self.prompt_shown, "confirming": self.closer.asking,
             "open": bool(self.data.activity.is_open) if self.data else None,
             "tendencies": self.tendencies,
         }
@@ -365,7 +385,13 @@ class Presenter(widgets.VBox):
             self._guard(self.toggle_prompt)
 
     def _on_switch(self, change: dict) -> None:
-        self.tendencies = bool(change["new"])
+        if bool(change["new"]) != self.tendencies:
+            self._guard(lambda: self.set_tendencies(bool(change["new"])))
+
+    def set_tendencies(self, on: bool) -> None:
+        """Turn the tendency screen on or off: the workshop's setting, in the store."""
+        self.store.set_workshop_settings(self.workshop_id, show_tendencies=on)
+        self.refresh()
 
     @traitlets.observe("tendencies")
     def _tendencies_changed(self, change: dict) -> None:
@@ -381,32 +407,31 @@ class Presenter(widgets.VBox):
 
     # ----------------------------------------------------------------- closing
 
-    def _close_or_reopen(self) -> None:
-        if self.data is not None and not self.data.activity.is_open:
-            self.store.reopen_workshop(self.workshop_id)
-            self.refresh()
-        else:
-            self.close_session()
-
     def close_session(self) -> None:
-        """Ask for confirmation before closing the workshop."""
-        self.confirming = True
-        self.confirm_text.value = esc(t("present.close.confirm", self.lang))
-        self.confirm.layout.display = "flex"
+        """Ask for confirmation before closing the workshop (« Clore la séance »)."""
+        self.closer.ask()
         self._value()
 
     def cancel_close(self) -> None:
-        self.confirming = False
-        self.confirm.layout.display = "none"
+        self.closer.dismiss()
         self._value()
 
     def confirm_close(self) -> None:
-        """Close the workshop in the store: no more joins nor answers; phones still
-        open show a closed message."""
-        if not self.confirming:
-            return
-        self.store.close_workshop(self.workshop_id)
-        self.cancel_close()
+        """Close the workshop in the store (only once asked): no more joins nor
+        answers; phones still open show a closed message."""
+        if self.closer.asking:
+            self.closer.close()
+        self.refresh()
+
+    def reopen(self) -> None:
+        """Undo a mistaken close: the workshop accepts answers again (its code may
+        change if another open workshop took it meanwhile)."""
+        self.store.reopen_workshop(self.workshop_id)
+        old, self.closer = self.closer, self._closer()
+        self.bar.children = tuple(self.closer.button if c is old.button else c
+                                  for c in self.bar.children)
+        self.children = tuple(self.closer.confirmation if c is old.confirmation else c
+                              for c in self.children)
         self.refresh()
 
     # ----------------------------------------------------------------- polling

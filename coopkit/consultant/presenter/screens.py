@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import pandas as pd
 import traitlets
 
 from coopkit import analysis, charts
@@ -31,8 +32,6 @@ from coopkit.i18n import normalise_language, t
 from coopkit.widgets.html import esc, html_widget
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from coopkit.definitions.questionnaire import Item, Questionnaire
     from coopkit.store import Activity, Project, Proposal, Store, Workshop
 
@@ -54,7 +53,7 @@ def percent(share: float, lang: str) -> str:
     return f"{value}\u202f%" if lang == "fr" else f"{value}%"
 
 
-def counted(key: str, count: int, lang: str, **values: object) -> str:
+def plural(key: str, count: int, lang: str, **values: object) -> str:
     """``key.one`` for 0 and 1 in French (1 in English), else ``key.other``:
     « 1 réponse », « 2 réponses », never « 1 réponses »."""
     one = count <= 1 if lang == "fr" else count == 1
@@ -142,13 +141,27 @@ class RoomData:
     _results: pd.DataFrame | None = None
     _proposals: list[Proposal] | None = None
     _project: Project | None = None
+    _participation: pd.DataFrame | None = None
 
     def results(self) -> pd.DataFrame:
-        """The validated answers (the only ones shown to the room), with their k."""
+        """The answers every figure is computed from (validated only,
+        :func:`coopkit.analysis.counted`), with their k."""
         if self._results is None:
-            frame = self.store.answers_frame(self.workshop.id)
-            self._results = analysis.select(frame, validated_only=True)
+            self._results = analysis.counted(self.store.answers_frame(self.workshop.id))
         return self._results
+
+    def participation(self) -> pd.DataFrame:
+        """Joined and validated per group and in all, masked like every figure
+        (:func:`coopkit.analysis.participation`)."""
+        if self._participation is None:
+            self._participation = analysis.participation(
+                {g: tuple(c) for g, c in self.activity.groups}, self.workshop.k)
+        return self._participation
+
+    def validated(self) -> int | None:
+        """How many have validated, as it may be shown (None: between 1 and k-1)."""
+        total = self.participation().iloc[-1]["validated"]
+        return None if total is pd.NA or pd.isna(total) else int(total)
 
     def proposals(self) -> list[Proposal]:
         """This workshop's action proposals, newest first."""
@@ -205,7 +218,10 @@ class Screen(widgets.VBox):
     def subtitle(self, data: RoomData | None) -> str:
         if data is None or not self.results:
             return ""
-        return counted("present.validated_note", data.activity.validated, self.lang)
+        shown = data.validated()
+        if shown is None:
+            return t("present.validated_note.few", self.lang, k=data.workshop.k)
+        return plural("present.validated_note", shown, self.lang)
 
     def prompt(self) -> str:
         """What the consultant may ask the room on this screen (not for the room)."""
@@ -263,7 +279,9 @@ class Screen(widgets.VBox):
 
     def _hidden_html(self, data: RoomData) -> str:
         lang = self.lang
-        count = counted("present.hidden.count", data.activity.validated, lang)
+        shown = data.validated()
+        count = plural("present.hidden.count", shown, lang) if shown is not None else \
+            t("present.hidden.count.few", lang, k=data.workshop.k)
         return (f'<div class="cp-centre"><div class="cp-hidden-box">'
                 f'<p class="cp-big">{esc(t("present.hidden.title", lang))}</p>'
                 f'<p class="cp-mid">{esc(count)}</p>'
@@ -331,13 +349,22 @@ class WelcomeScreen(Screen):
                  f"<b>{esc(act.code)}</b></p>")
         if not act.is_open:
             join += f'<p class="cp-closed">{esc(t("present.closed", lang))}</p>'
-        order = {g: i for i, g in enumerate(method.GROUP_IDS)}
-        groups = [(group_label(data.questionnaire, g, lang), c) for g, c in
-                  sorted(act.groups, key=lambda gc: (order.get(gc[0], len(order)), gc[0]))]
+        # Counts masked like every figure: a group's size between 1 and k-1 is not
+        # shown, nor the next smallest with it, nor a total under k.
+        part = data.participation()
+        k = data.workshop.k
+
+        def shown(value: object) -> str:
+            return t("present.masked_cell", lang, k=k) if value is pd.NA or pd.isna(value) \
+                else str(int(value))
+
+        groups = [r for r in part.itertuples(index=False) if r.group is not None]
+        total = part.iloc[-1]
         size = min(2.8, 46 / max(len(groups) + 1, 1) * 0.55)
-        rows = "".join(f'<tr><td>{esc(name)}</td><td class="cp-num">{c.joined}</td>'
-                       f'<td class="cp-num">{c.validated}</td></tr>' for name, c in groups)
-        table = ""
+        rows = "".join(f"<tr><td>{esc(group_label(data.questionnaire, r.group, lang))}</td>"
+                       f'<td class="cp-num">{esc(shown(r.joined))}</td>'
+                       f'<td class="cp-num">{esc(shown(r.validated))}</td></tr>'
+                       for r in groups)
         if groups:
             table = (f'<table class="cp-table" style="--cp-row:{unit(size)}">'
                      '<thead><tr>'
@@ -348,19 +375,24 @@ class WelcomeScreen(Screen):
                      f"<tbody>{rows}</tbody></table>")
         else:
             table = f'<p class="cp-note">{esc(t("present.welcome.nobody", lang))}</p>'
-        totals = (f'<div class="cp-totals">'
-                  f'<div class="cp-total"><b>{act.joined}</b><span>'
-                  f'{esc(counted("present.welcome.joined_total", act.joined, lang))}'
-                  f"</span></div>"
-                  f'<div class="cp-total"><b>{act.validated}</b><span>'
-                  f'{esc(counted("present.welcome.validated_total", act.validated, lang))}'
-                  f"</span></div>"
-                  f'<div class="cp-total"><b>{act.answers}</b><span>'
-                  f'{esc(counted("present.welcome.answers_total", act.answers, lang))}'
-                  f"</span></div></div>")
+        joined = None if pd.isna(total["joined"]) else int(total["joined"])
+        validated = data.validated()
+        # the number of answers would tell a small room's size: shown with the total
+        answers = act.answers if joined is not None else None
+
+        def big(value: int | None, key: str) -> str:
+            number = esc(shown(value if value is not None else pd.NA))
+            words = esc(plural(key, value if value is not None else 2, lang))
+            return f'<div class="cp-total"><b>{number}</b><span>{words}</span></div>'
+
+        totals = (f'<div class="cp-totals">{big(joined, "present.welcome.joined_total")}'
+                  f'{big(validated, "present.welcome.validated_total")}'
+                  f'{big(answers, "present.welcome.answers_total")}</div>')
         value = {"code": act.code, "url": url, "open": act.is_open,
-                 "groups": {g: [c.joined, c.validated] for g, c in act.groups},
-                 "joined": act.joined, "validated": act.validated, "answers": act.answers}
+                 "groups": {r.group: [None if pd.isna(r.joined) else int(r.joined),
+                                      None if pd.isna(r.validated) else int(r.validated)]
+                            for r in groups},
+                 "joined": joined, "validated": validated, "answers": answers}
         markup = (f'<div class="cp-join">{join}</div>'
                   f'<div class="cp-counts">{totals}{table}</div>')
         return value, markup
@@ -382,6 +414,9 @@ class FeelingsMapScreen(Screen):
         q = data.questionnaire
         top = next((it.max for it in q.items() if it.type == "intensity" and it.max), None)
         groups = list(dict.fromkeys(fmap["group"]))
+        present = set(fmap["feeling"])
+        # the three feelings, and trust when the questionnaire asks it (its own column)
+        feelings = [f for f in method.MAP_ROWS if f in method.FEELING_IDS or f in present]
         cells: dict[tuple[str, str, str], Any] = {}
         for row in fmap.itertuples(index=False):
             cells[(row.group, row.theme, row.feeling)] = row
@@ -392,10 +427,10 @@ class FeelingsMapScreen(Screen):
         font = min(3.2, cell_h * 0.5)
         label_size = max(1.3, min(2.2, cell_h / 2.35))
         head1 = '<th class="cp-group" rowspan="2"></th>' + "".join(
-            f'<th class="cp-theme" colspan="{len(method.FEELING_IDS)}" scope="colgroup">'
+            f'<th class="cp-theme" colspan="{len(feelings)}" scope="colgroup">'
             f'{esc(concept("theme", th, lang))}</th>' for th in method.THEME_IDS)
         head2 = "".join(f'<th scope="col">{esc(concept("feeling", f, lang))}</th>'
-                        for _ in method.THEME_IDS for f in method.FEELING_IDS)
+                        for _ in method.THEME_IDS for f in feelings)
         body, shown = [], []
         for g in groups:
             counts = [c.n for (gg, _, _), c in cells.items() if gg == g and c.status == "ok"]
@@ -404,7 +439,7 @@ class FeelingsMapScreen(Screen):
                 if counts else esc(name)
             tds, row_value = [], []
             for th in method.THEME_IDS:
-                for f in method.FEELING_IDS:
+                for f in feelings:
                     c = cells.get((g, th, f))
                     tip = f"{concept('feeling', f, lang)} · {concept('theme', th, lang)}"
                     if c is None or c.status == "empty":
@@ -486,7 +521,7 @@ class DivisiveScreen(Screen):
             if mean is not None:
                 meta.append(esc(t("present.divisive.mean", lang, value=number(mean[0], lang),
                                   top=mean[1])))
-            meta.append(esc(counted("present.answers", int(row.n), lang)))
+            meta.append(esc(plural("present.answers", int(row.n), lang)))
             items.append(f'<li><span class="cp-rank" aria-hidden="true">{rank}</span>'
                          f'<div class="cp-item"><p class="cp-statement">{esc(row.label)}</p>'
                          f'<p class="cp-meta">{meta[0]}{meta[1]}'
@@ -495,7 +530,7 @@ class DivisiveScreen(Screen):
                           "index": round(float(row.index), 4)})
         note = ""
         if hidden:
-            note = counted("present.divisive.hidden", hidden, lang, k=k)
+            note = plural("present.divisive.hidden", hidden, lang, k=k)
             note = f'<p class="cp-note">{esc(note)}</p>'
         return ({"status": "ok", "items": shown, "total": len(entries), "masked": hidden},
                 f'<ol class="cp-list">{"".join(items)}</ol>{note}')
@@ -670,7 +705,7 @@ class PurposeScreen(Screen):
             block = (f'<div class="cp-votes"><div class="cp-accept"><b>'
                      f'{esc(percent(accepted, lang))}</b><span>'
                      f'{esc(t("present.purpose.accept", lang))} · '
-                     f'{esc(counted("present.answers", n, lang))}</span></div>'
+                     f'{esc(plural("present.answers", n, lang))}</span></div>'
                      f'<div class="cp-choices">{bars}</div></div>')
         amendments = analysis.purpose_amendments(rows, q)
         listing = ""
@@ -685,7 +720,7 @@ class PurposeScreen(Screen):
                             + (f' <span class="cp-times">×{c}</span>' if c > 1 else "")
                             + "</li>" for text, c in page)
             listing = (f'<div class="cp-column cp-amendments"><h2>'
-                       f'{esc(counted("present.purpose.amendments", len(entries), lang))}'
+                       f'{esc(plural("present.purpose.amendments", len(entries), lang))}'
                        f"</h2><ul>{items}</ul></div>")
         elif len(amendments):
             listing = f'<p class="cp-note">{esc(t("present.texts.masked", lang, k=k))}</p>'
@@ -702,7 +737,7 @@ class ProposalsScreen(Screen):
     def subtitle(self, data: RoomData | None) -> str:
         if data is None:
             return ""
-        return counted("present.proposals.count", len(data.proposals()), self.lang)
+        return plural("present.proposals.count", len(data.proposals()), self.lang)
 
     def draw_key(self, data: RoomData) -> object:
         act = data.activity
@@ -756,13 +791,10 @@ class TendenciesScreen(Screen):
         masked = [g for g, s in zip(tend["group"], tend["status"], strict=True)
                   if s == analysis.MASKED]
         q = data.questionnaire
-        described = []
-        for row in tend.itertuples(index=False):
-            if row.status == analysis.OK:
-                shares = ", ".join(
-                    f"{concept('behaviour', b, lang)} {percent(getattr(row, b), lang)}"
-                    for b in method.BEHAVIOUR_IDS)
-                described.append(f"{group_label(q, row.group, lang)} ({shares})")
+        sep = " : " if lang == "fr" else ": "
+        described = [f"{group_label(q, row.group, lang)}{sep}"
+                     f"{analysis.tendency.phrase(row.reading, lang)}"
+                     for row in tend.itertuples(index=False) if row.status == analysis.OK]
         alt = t("present.tendencies.alt", lang, groups="; ".join(described) or "—")
         image = (f'<img class="cp-chart" alt="{esc(alt)}" '
                  f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')

@@ -162,9 +162,11 @@ ol.cp-list, ul.cp-list { margin: 0; padding: 0; list-style: none; display: flex;
   padding: .8u 1.4vw; font-size: 2.3u; line-height: 1.25; border-radius: .6u; }
 .cp-prompt b { text-transform: uppercase; letter-spacing: .06em; font-size: .85em;
   color: #6b4a00; margin-right: .6vw; }
-.coopkit-present-confirm { flex: none; align-items: center; gap: 1vw;
+.coopkit-presenter .coopkit-present-confirm { flex: none; flex-direction: row;
+  align-items: center; gap: 1vw;
   background: #fdecea; border: .25u solid #a4262c; border-radius: .8u;
   padding: .8u 1.4vw; }
+.coopkit-present-confirm .widget-html p { margin: 0; }
 .coopkit-present-confirm .widget-html { flex: 1 1 auto; font-size: 2.5u;
   color: #7d1b20; font-weight: 600; }
 .coopkit-present-bar { flex: none; align-items: center; gap: .7vw; flex-wrap: nowrap; }
