@@ -773,6 +773,7 @@ class TendenciesScreen(Screen):
     turns the screen on (``Presenter.tendencies``)."""
 
     key = "tendencies"
+    per_page = 4
 
     def render(self, data: RoomData) -> tuple[dict[str, Any], str]:
         import base64
@@ -785,7 +786,18 @@ class TendenciesScreen(Screen):
         if rows.empty:
             return {"status": "waiting", "groups": []}, self._empty("present.waiting")
         tend = analysis.tendencies(rows)
-        png = figure_png(charts.plot_tendencies, tend, size=(14, 6.4), lang=lang)
+        ok = tend[(tend["status"] == analysis.OK).to_numpy()]
+        others = tend[(tend["status"] != analysis.OK).to_numpy()]
+        # four groups a page: the chart stays legible from the back of the room
+        chunks = [ok.iloc[i:i + self.per_page] for i in range(0, len(ok), self.per_page)]
+        chunks = chunks or [ok]
+        self.pages = len(chunks)
+        page = min(self.page, self.pages - 1)
+        shown = chunks[page]
+        if page == self.pages - 1:  # the masked groups are named under the last page
+            shown = pd.concat([shown, others])
+        shown.attrs = dict(tend.attrs)
+        png = figure_png(charts.plot_tendencies, shown, size=(14, 6.4), lang=lang)
         placed = [g for g, s in zip(tend["group"], tend["status"], strict=True)
                   if s == analysis.OK]
         masked = [g for g, s in zip(tend["group"], tend["status"], strict=True)
@@ -794,7 +806,7 @@ class TendenciesScreen(Screen):
         sep = " : " if lang == "fr" else ": "
         described = [f"{group_label(q, row.group, lang)}{sep}"
                      f"{analysis.tendency.phrase(row.reading, lang)}"
-                     for row in tend.itertuples(index=False) if row.status == analysis.OK]
+                     for row in chunks[page].itertuples(index=False)]
         alt = t("present.tendencies.alt", lang, groups="; ".join(described) or "—")
         image = (f'<img class="cp-chart" alt="{esc(alt)}" '
                  f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
