@@ -132,6 +132,23 @@ def _text_colour(value: float) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
+def intensity_colour(value: float) -> tuple[str, str]:
+    """The feelings map's colour for an intensity (0..1) and the text colour that reads
+    best on it (WCAG contrast): ``("#rrggbb", "black" | "white")``. For views drawn
+    without an ``ax`` (the presenter's HTML map), so both maps share one palette."""
+    from matplotlib.colors import to_hex
+
+    value = min(max(float(value), 0.0), 1.0)
+    rgb = colormaps[CMAP](value)[:3]
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+    ink = "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+    return to_hex(rgb), ink
+
+
 def _ink(colour: str) -> str:
     """Black or white text on a filled ``colour``."""
     from matplotlib.colors import to_rgb
@@ -598,5 +615,6 @@ def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None,
             "title": made[0]}
 
 
-__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "plot_commitment", "plot_divergence",
+__all__ = ["CMAP", "MARKERS", "OKABE_ITO", "intensity_colour", "plot_commitment",
+           "plot_divergence",
            "plot_feelings_map", "plot_readiness", "plot_tendencies", "plot_waves"]

@@ -70,7 +70,7 @@ def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help texts in the language in force."""
-    from coopkit.serving import serve  # its defaults appear in the help texts
+    from coopkit.serving import present, serve  # their defaults appear in the help texts
 
     parser = _translate(argparse.ArgumentParser(
         prog="coopkit", description=t("cli.description"), **_parser_kwargs()))
@@ -96,7 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
     _server_options(p)
     _lab_port(p)
+    p.add_argument("--present-port", type=int, default=present.DEFAULT_PORT, metavar="P",
+                   help=t("cli.start.present_port", default=present.DEFAULT_PORT))
     p.set_defaults(func=cmd_start)
+
+    p = _translate(subs.add_parser("present", help=t("cli.present.help"),
+                                   description=t("cli.present.help"), **_parser_kwargs()))
+    _common(p)
+    p.add_argument("--port", type=int, default=present.DEFAULT_PORT, metavar="P",
+                   help=t("cli.serve.port", default=present.DEFAULT_PORT))
+    p.add_argument("--app-port", type=int, default=serve.DEFAULT_PORT, metavar="P",
+                   help=t("cli.present.app_port", default=serve.DEFAULT_PORT))
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # coopkit start
+    p.set_defaults(func=cmd_present)
 
     p = _translate(subs.add_parser("demo", help=t("cli.demo.help"),
                                    description=t("cli.demo.help"), **_parser_kwargs()))
@@ -237,9 +249,10 @@ def _closing_notes(data: Path, logs: Sequence[str] = ()) -> list[str]:
 
 def cmd_start(args: argparse.Namespace) -> int:
     """Everything a consultant needs for a session, on the embedded SQLite store: the
-    demo project (created once), the participant server, and JupyterLab on the
-    notebooks (localhost, with its token). One short block gives every address once
-    they all answer; the servers' logs go to files. Ctrl-C or SIGTERM stops them all."""
+    demo project (created once), the participant server, the presenter (localhost) and
+    JupyterLab on the notebooks (localhost, with its token). One short block gives every
+    address once they all answer; the servers' logs go to files. Ctrl-C or SIGTERM stops
+    them all."""
     from coopkit.demo import DEMO_NAME, build_demo
     from coopkit.serving import launch, serve
     from coopkit.store import open_store
@@ -253,27 +266,35 @@ def cmd_start(args: argparse.Namespace) -> int:
             id=project_id, data=data))
     if not serve.port_free(args.port):
         raise fail("port_in_use", field="--port", value=args.port)
+    if not _present_port_free(args.present_port):
+        raise fail("port_in_use", field="--present-port", value=args.present_port)
     host = serve.lan_address()
     server = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
               "--port", str(args.port), "--expect", str(args.expect), "--quiet"]
     if args.lang:
         server += ["--lang", args.lang]
     env = {**os.environ, config.DATA_ENV: str(data)}
+    presenter = [sys.executable, "-m", "coopkit.cli", "present", "--data", str(data),
+                 "--port", str(args.present_port), "--app-port", str(args.port), "--quiet"]
+    presenter += ["--lang", args.lang] if args.lang else []
+    os.environ[config.PRESENTER_URL_ENV] = _presenter_url(args.present_port)  # for 02_animer
     services: list[launch.Service] = []
     try:
         participants = subprocess.Popen(server, env=env, stdin=subprocess.DEVNULL)
         services.append(launch.Service(t("start.participants_name"), participants,
                                        lambda: serve.is_ready(args.port),
                                        data / serve.LOG_NAME))
+        screen = subprocess.Popen(presenter, env=env, stdin=subprocess.DEVNULL)
+        services.append(launch.Service(t("present.name"), screen,
+                                       lambda: serve.is_ready(args.present_port),
+                                       data / "present.log"))
         lab_service, lab_entry, notes = _lab_service(data, args.lab_port, args.lang,
                                                      args.no_browser)
         services.append(lab_service)
     except BaseException:
         launch.stop_all(services)
         raise
-    entries = [lab_entry]
-    # The presenter's screen goes here, once ``coopkit present`` is started above:
-    # entries.append((t("start.presenter"), presenter_url))
+    entries = [lab_entry, (t("start.presenter"), _presenter_url(args.present_port))]
     entries.append((t("start.participants"), serve.participant_url(host, args.port)))
     opts = serve.ServeOptions(data=data, port=args.port)
     for workshop in workshops:
@@ -285,8 +306,20 @@ def cmd_start(args: argparse.Namespace) -> int:
     notes += [t("serve.no_network")] if host.startswith("127.") else []
     notes += [] if workshops else [t("serve.no_workshop")]
     notes.append(t("start.qr", files=", ".join(str(p) for p in pngs)))
-    return launch.supervise(services, entries,
-                            [*notes, *_closing_notes(data, [str(data / serve.LOG_NAME)])])
+    return launch.supervise(services, entries, [*notes, *_closing_notes(
+        data, [str(data / serve.LOG_NAME), str(data / "present.log")])])
+
+
+def _present_port_free(port: int) -> bool:
+    from coopkit.serving.present import port_free
+
+    return port_free(port)
+
+
+def _presenter_url(port: int) -> str:
+    from coopkit.serving.present import presenter_url
+
+    return presenter_url(port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -313,6 +346,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
                                  lang=args.lang, quiet=args.quiet)
     return serve.serve(options)
+
+
+def cmd_present(args: argparse.Namespace) -> int:
+    """Serve the presenter (the projected screens) on this computer until Ctrl-C."""
+    from coopkit.serving import present
+
+    options = present.PresentOptions(data=config.data_dir(args.data), port=args.port,
+                                     app_port=args.app_port, lang=args.lang,
+                                     quiet=args.quiet)
+    return present.present(options)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

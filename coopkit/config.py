@@ -21,6 +21,13 @@ from pathlib import Path
 DEFAULT_DATA_DIR = "coopkit-data"
 DATABASE_ENV = "COOPKIT_DATABASE_URL"
 DATA_ENV = "COOPKIT_DATA"
+#: The participants' address (``http://host:port/``), set by ``coopkit present`` for
+#: the presenter's QR code.
+PARTICIPANT_URL_ENV = "COOPKIT_PARTICIPANT_URL"
+#: The presenter's address (``http://127.0.0.1:8870/``), set by ``coopkit start`` for the
+#: consultant's notebooks, which link to it.
+PRESENTER_URL_ENV = "COOPKIT_PRESENTER_URL"
+DEFAULT_PRESENTER_PORT = 8870
 #: Set by ``coopkit lab``/``start`` for JupyterLab and its kernels: the folder JupyterLab
 #: serves (the data folder), so a notebook can link to a file under it for download.
 LAB_ROOT_ENV = "COOPKIT_LAB_ROOT"
@@ -42,6 +49,7 @@ DOCS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "docs"
 #: in a checkout; from an installed package, a ``fiches`` folder where it is run.
 HANDOUTS_DIR = DOCS_DIR / "fiches" if IN_CHECKOUT else Path("fiches")
 APP_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "participer.ipynb"
+PRESENTER_NOTEBOOK = NOTEBOOKS_DIR / "apps" / "presenter.ipynb"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -40,6 +40,12 @@ DEMO_PURPOSE = (
     "l'EHPAD et du SSIAD de Montval pour garder un service de proximité de qualité, "
     "sans qu'aucun partenaire ne perde la maîtrise de ses décisions."
 )
+#: Amendments to the purpose statement, as the demo's participants propose them.
+PURPOSE_AMENDMENTS = (
+    "Ajouter « au bénéfice des usagers et des professionnels ».",
+    "Préciser que chaque établissement garde sa propre gouvernance.",
+    "Dire aussi que les économies réalisées restent sur le territoire.",
+)
 DEMO_PROMOTER = "Centre hospitalier de Montval"
 SEED = 20240607
 WAVES = ("T0", "T1")
@@ -216,6 +222,9 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
     questionnaires = [load_questionnaire(questionnaires_dir / name)
                       for name in QUESTIONNAIRE_FILES]
     rng = np.random.default_rng(seed)
+    # The common purpose vote draws from its own generator: the other answers stay the
+    # same whether a questionnaire puts the purpose to the room or not.
+    purpose_rng = np.random.default_rng(seed + 1)
     project_id = store.create_project(DEMO_NAME, purpose=DEMO_PURPOSE,
                                       promoter=DEMO_PROMOTER)
     for partner in PARTNERS:
@@ -225,7 +234,8 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
     feelings_workshops = {}
     for wave in WAVES:
         for questionnaire in questionnaires:
-            workshop_id = _workshop(store, project_id, questionnaire, wave, rng)
+            workshop_id = _workshop(store, project_id, questionnaire, wave, rng,
+                                    purpose_rng)
             if questionnaire.kind == "feelings":
                 feelings_workshops[wave] = workshop_id
     for text, group, feeling, theme, principle, status, owner, due in PROPOSALS:
@@ -239,7 +249,7 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
 
 
 def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave: str,
-              rng: np.random.Generator) -> int:
+              rng: np.random.Generator, purpose_rng: np.random.Generator) -> int:
     """One workshop, its id returned: each profile's participants join, answer and
     (mostly) validate.
 
@@ -254,6 +264,8 @@ def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave:
             participant = store.join(workshop.code, profile.group, site)
             for item_id, value in _answers(questionnaire, profile, wave, rng):
                 store.save_answer(participant.token, item_id, value)
+            for item_id, value in _purpose_answers(questionnaire, wave, purpose_rng):
+                store.save_answer(participant.token, item_id, value)
             unfinished = last and index == profile.size - 1 and profile.size > 5
             if not unfinished:
                 store.validate(participant.token)
@@ -265,8 +277,9 @@ def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave:
 def _answers(questionnaire: Questionnaire, profile: GroupProfile, wave: str,
              rng: np.random.Generator) -> Iterator[tuple[str, object]]:
     """The (item id, value) pairs one participant of ``profile`` gives."""
+    purpose = _purpose_ids(questionnaire)
     for item in questionnaire.items():
-        if not item.asked_of(profile.group):
+        if not item.asked_of(profile.group) or item.id in purpose:
             continue
         # Free texts are written by about a third of the room; the "in the other's
         # shoes" estimates are an exercise everybody in the room does.
@@ -276,6 +289,32 @@ def _answers(questionnaire: Questionnaire, profile: GroupProfile, wave: str,
         value = _value(item, profile, wave, rng)
         if value is not None:
             yield item.id, value
+
+
+def _purpose_ids(questionnaire: Questionnaire) -> set[str]:
+    """The items that put the common purpose to the room (vote and amendments)."""
+    from coopkit.analysis.texts import purpose_items
+
+    vote, amendments = purpose_items(questionnaire)
+    return {it.id for it in (*([vote] if vote else []), *amendments)}
+
+
+def _purpose_answers(questionnaire: Questionnaire, wave: str,
+                     rng: np.random.Generator) -> Iterator[tuple[str, object]]:
+    """The purpose vote (principle-2 items): most accept, more of them at T1; one in
+    three of those who amend writes the amendment."""
+    accept = 0.55 if wave == WAVES[0] else 0.7
+    purpose = _purpose_ids(questionnaire)
+    for item in questionnaire.items():
+        if item.id not in purpose:
+            continue
+        draw = rng.random()
+        if item.type == "single" and item.choices:
+            ids = [c.id for c in item.choices]
+            yield item.id, ids[0] if draw < accept else ids[min(1 + int(draw > 0.92),
+                                                                  len(ids) - 1)]
+        elif item.type == "text" and draw < 0.3:
+            yield item.id, PURPOSE_AMENDMENTS[int(rng.integers(len(PURPOSE_AMENDMENTS)))]
 
 
 def _value(item: Item, profile: GroupProfile, wave: str,

@@ -65,7 +65,7 @@ def test_feelings_map_cells_masks_and_labels(answers):
     assert f"{first['mean']:.2f}".replace(".", ",") in made["cells"][0].get_text()
     ylabels = [t.get_text() for t in ax.get_yticklabels()]
     assert ylabels == ["Direction générale", "Personnels des\nétablissements membres",
-                       "Usagers, patients et\nleurs représentants (CDU,\nCVS)",
+                       "Usagers, patients et\nleurs représentants\n(CDU, CVS)",
                        "Élus et population"]
     assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Attraits", "Peurs",
                                                                "Tentations"]
@@ -367,3 +367,8 @@ def test_a_group_seen_at_t0_only_keeps_its_t0_dot_and_says_t1_is_missing(questio
     few = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3}, seed=5)
     masked = analysis.waves(few, t1, by=("group",))  # 3 < k at T0, none at T1
     assert masked.set_index("group")["mean0"].isna()["encadrement"]
+def test_intensity_colour_follows_the_maps_palette():
+    """The presenter's HTML map uses the chart's palette, with the more legible ink."""
+    assert charts.intensity_colour(0)[0] != charts.intensity_colour(1)[0]
+    assert charts.intensity_colour(0)[1] == "white" and charts.intensity_colour(1)[1] == "black"
+    assert charts.intensity_colour(-3) == charts.intensity_colour(0)

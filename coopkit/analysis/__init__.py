@@ -39,7 +39,8 @@ The formulas (tendency, divergence index, commitment) are explained for consulta
 
 The figures live in this package's modules, one per figure: :mod:`~.readiness`,
 :mod:`~.feelings`, :mod:`~.tendency`, :mod:`~.divergence`, :mod:`~.shoes` (in the other's
-shoes), :mod:`~.waves`, :mod:`~.commitment`, :mod:`~.plans` (drafting the three plans),
+shoes), :mod:`~.waves`, :mod:`~.commitment`, :mod:`~.texts` (free texts
+and the common purpose put to the room), :mod:`~.plans` (drafting the three plans),
 over :mod:`~.core` (masking and per-person averages). ``coopkit.analysis.<figure>`` is the
 notebooks' entry point. ``tests/test_layout.py`` checks that none of it imports SQL,
 widgets, matplotlib or exports.
@@ -68,11 +69,13 @@ from coopkit.analysis.participation import participation
 from coopkit.analysis.readiness import completion, readiness, weakest_items
 from coopkit.analysis.shoes import others_shoes
 from coopkit.analysis.tendency import tendencies, tendency_change
+from coopkit.analysis.texts import free_texts, purpose_amendments, purpose_items, purpose_vote
 from coopkit.analysis.waves import waves
 
 __all__ = [
     "ANSWER_COLUMNS", "COUNTED", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
     "anonymity_k", "commitment", "complement", "completion", "counted", "divergence",
-    "feelings_map", "hidden_groups", "mask", "others_shoes", "participation", "readiness",
-    "select", "tendencies", "tendency_change", "waves", "weakest_items",
+    "feelings_map", "free_texts", "hidden_groups", "mask", "others_shoes", "participation",
+    "purpose_amendments", "purpose_items", "purpose_vote", "readiness", "select",
+    "tendencies", "tendency_change", "waves", "weakest_items",
 ]

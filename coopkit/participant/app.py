@@ -3,7 +3,10 @@
 
 ``ParticipantApp(store, code=..., resume=..., lang=...)`` is all the app notebook
 builds (without ``store``, ``open_store()`` is called when first needed). ``value`` is
-the current step: ``"join"``, ``"fill"``, ``"result"`` or ``"thanks"``.
+the current step: ``"join"``, ``"fill"``, ``"result"`` or ``"thanks"``, or
+``"closed"`` once the consultant has closed the workshop (« Clore la séance »): a page
+left open on the form or the result then says so politely, within
+:data:`CLOSED_CHECK` seconds or at the next answer.
 
 No traceback ever reaches the page: a user error shows its message; any other error
 shows a generic "your answers are saved, reload the page", and its traceback goes to
@@ -45,6 +48,7 @@ class                          what
 ``coopkit-validate``           "Valider mon résultat" / "Validate my result"
 ``coopkit-thanks``             the thank-you, after validation; the group's
                                picture comes next, then one's own result
+``coopkit-closed``             the workshop was closed: a polite goodbye
 ``coopkit-refresh``            "Actualiser le résultat du groupe" / "Refresh the group's
                                picture"
 ``coopkit-page-script``        hidden Output: scrolls to the top on a new page; once
@@ -56,6 +60,7 @@ class                          what
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from urllib.parse import urlencode
 
@@ -82,6 +87,8 @@ from coopkit.widgets.html import (
 )
 
 STEPS = ("fill", "result", "thanks")
+#: Seconds between two looks at whether the workshop is still open (form and result).
+CLOSED_CHECK = 8.0
 
 
 class LazyStore:
@@ -132,6 +139,8 @@ class ParticipantApp(widgets.VBox):
         self.form: FormWidget | None = None
         self.result: ResultWidget | None = None
         self.thanks = html_widget("", "coopkit-thanks")
+        self.closed = html_widget("", "coopkit-closed")
+        self._watch: asyncio.Task | None = None
         self.edit_button = button(t("app.result.edit", self.lang), "coopkit-edit")
         self.validate_button = button(t("app.result.validate", self.lang),
                                       "coopkit-validate", primary=True)
@@ -243,14 +252,19 @@ class ParticipantApp(widgets.VBox):
         self.form.on_finish(self.show_result)
         self.form.on_locked(self._validated_elsewhere)
         self.form.observe(self._safe(lambda _c: self._resume_info()), names="page")
+        self.form.observe(self._safe(lambda change: change["new"] and self.show_closed()),
+                          names="closed")
         self._resume_info()
         self.script.set_address(resume_href(participant.token,  # type: ignore[attr-defined]
                                             self.url_lang))
         if participant.validated_at is not None:  # type: ignore[attr-defined]
             self.form.lock()
             self.show_thanks()
+        elif not workshop.is_open:
+            self.show_closed()
         else:
             self.show_form()
+            self._watch_closing()
 
     # ------------------------------------------------------------------ steps
 
@@ -284,7 +298,10 @@ class ParticipantApp(widgets.VBox):
         try:
             self.participant = self.store.validate(self.participant.token)  # type: ignore[attr-defined]
         except CoopkitError as err:
-            if "missing_answers" in err.codes:  # the form names them (no internal ids)
+            if "workshop_closed" in err.codes:
+                self.show_closed()
+                return
+            if "missing_answers" in err.codes:
                 self.show_form()
                 self.form.finish()
                 return
@@ -316,6 +333,48 @@ class ParticipantApp(widgets.VBox):
         self._resume_info()
         self.script.release_on_leave()
         self.result.draw_group()
+
+    def show_closed(self) -> None:
+        """The workshop was closed while this page was open: say so politely (the
+        answers already saved are kept)."""
+        if self.value == "closed":
+            return
+        self.notice.clear()
+        self.closed.value = (heading(t("app.closed.title", self.lang), 2)
+                             + paragraph(t("app.closed.body", self.lang)))
+        self.closed.add_class("coopkit-note")
+        self.closed.add_class("coopkit-note-info")
+        self.body.children = [self.closed]
+        self._step("closed")
+
+    def check_open(self) -> bool:
+        """Whether the workshop still accepts answers; shows :meth:`show_closed` when it
+        does not. A validated participant's thank-you stays as it is."""
+        if self.workshop is None or self.value in ("thanks", "closed", "join"):
+            return True
+        try:
+            is_open = self.store.workshop(self.workshop.id).is_open  # type: ignore[attr-defined]
+        except Exception:  # a blip of the database is not a closed workshop
+            return True
+        if not is_open:
+            self.show_closed()
+        return bool(is_open)
+
+    def _watch_closing(self) -> None:
+        """In a page served by Voilà (a running event loop), look every
+        :data:`CLOSED_CHECK` seconds while the participant fills in or reads."""
+        if self._watch is not None and not self._watch.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._watch = loop.create_task(self._watch_loop())
+
+    async def _watch_loop(self) -> None:
+        while self.value in ("fill", "result"):
+            await asyncio.sleep(CLOSED_CHECK)
+            self.check_open()
 
     # ---------------------------------------------------------------- pieces
 

@@ -81,6 +81,8 @@ class FormWidget(widgets.VBox):
 
     value = traitlets.Dict()
     page = traitlets.Int(0)
+    #: Set when a save found the workshop closed (the app then says so politely).
+    closed = traitlets.Bool(False)
 
     def __init__(self, questionnaire: Questionnaire, store: object, token: str, *,
                  group: str | None = None, lang: str | None = None,
@@ -302,6 +304,9 @@ class FormWidget(widgets.VBox):
                 del self._pending[item_id]  # a wrong value: retrying would not help
                 if "answers_locked" in err.codes:  # validated on another page
                     self._locked_elsewhere()
+                    return False
+                if "workshop_closed" in err.codes:
+                    self.closed = True
                     return False
                 self.notice.error(err, self.lang)
                 self._set_saved(False)

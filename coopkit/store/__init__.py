@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from coopkit.store.core import Store, open_store
 from coopkit.store.records import (
+    Activity,
     GroupCount,
     Participant,
     Partner,
@@ -20,6 +21,7 @@ from coopkit.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Activity",
     "GroupCount",
     "Participant",
     "Partner",

@@ -56,6 +56,7 @@ from coopkit.store.codes import (
 from coopkit.store.engine import dispose, make_engine, read_connection, write_connection
 from coopkit.store.migrations import ensure_schema
 from coopkit.store.records import (
+    Activity,
     GroupCount,
     Participant,
     Partner,
@@ -457,6 +458,35 @@ class Store:
         with self._read() as conn:
             self._require_workshop(conn, workshop_id)
             return {g: GroupCount(int(j), int(v)) for g, j, v in conn.execute(query)}
+
+    def activity(self, workshop_id: int) -> Activity:
+        """Counts and latest times of a workshop, in one short read: cheap enough to
+        be polled twice a second by a live screen, which reads the answers again only
+        when this changes (see :class:`~coopkit.store.records.Activity`)."""
+        groups = (select(participants.c.group_id, func.count(),
+                         func.count(participants.c.validated_at),
+                         func.max(participants.c.validated_at, type_=UTCDateTime))
+                  .where(participants.c.workshop_id == workshop_id)
+                  .group_by(participants.c.group_id).order_by(participants.c.group_id))
+        given = (select(func.count(), func.max(answers.c.answered_at, type_=UTCDateTime))
+                 .select_from(answers.join(participants,
+                                           answers.c.participant_id == participants.c.id))
+                 .where(participants.c.workshop_id == workshop_id))
+        with self._read() as conn:
+            row = self._require_workshop(conn, workshop_id)
+            counts = conn.execute(groups).all()
+            n_answers, last_answer = conn.execute(given).one()
+            n_proposals, last_proposal = conn.execute(
+                select(func.count(), func.max(proposals.c.updated_at, type_=UTCDateTime))
+                .where(proposals.c.workshop_id == workshop_id)).one()
+        validations = [v for *_, v in counts if v is not None]
+        return Activity(
+            workshop_id=workshop_id, code=row.code, is_open=bool(row.is_open),
+            groups=tuple((g, GroupCount(int(j), int(v))) for g, j, v, _ in counts),
+            answers=int(n_answers), last_answer=last_answer,
+            last_validation=max(validations) if validations else None,
+            proposals=int(n_proposals), last_proposal=last_proposal,
+            settings=WorkshopSettings.from_mapping(row.settings))
 
     # --------------------------------------------------------------- participants
 

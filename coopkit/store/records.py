@@ -93,6 +93,44 @@ class GroupCount(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Activity:
+    """A workshop's activity, read in one go and cheaply: what a live screen polls to
+    know whether anything changed before it reads the answers again.
+
+    Two readings are equal when nothing a screen shows can have changed: a join, an
+    answer given or changed, a validation, an erasure, a proposal added or edited, the
+    workshop closed or reopened (its code may change then).
+    """
+
+    workshop_id: int
+    code: str
+    is_open: bool
+    #: group -> (joined, validated), groups in alphabetical order
+    groups: tuple[tuple[str, GroupCount], ...]
+    answers: int
+    last_answer: datetime | None
+    last_validation: datetime | None
+    proposals: int
+    last_proposal: datetime | None
+    #: The consultant's settings (e.g. whether the tendencies are shown).
+    settings: WorkshopSettings = field(default_factory=WorkshopSettings)
+
+    @property
+    def joined(self) -> int:
+        return sum(c.joined for _, c in self.groups)
+
+    @property
+    def validated(self) -> int:
+        return sum(c.validated for _, c in self.groups)
+
+    @property
+    def results_key(self) -> tuple:
+        """What validated answers depend on: equal keys, equal results figures (a
+        validated participant's answers are locked)."""
+        return (tuple((g, c.validated) for g, c in self.groups), self.last_validation)
+
+
+@dataclass(frozen=True)
 class Proposal:
     """An action proposal made by a stakeholder group."""
 
