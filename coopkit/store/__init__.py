@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from coopkit.store.core import Store, open_store
 from coopkit.store.records import (
+    Commitment,
     GroupCount,
     Participant,
     Partner,
+    PlanRow,
     Project,
     Proposal,
+    ProposalEvent,
+    PurposeAcceptance,
+    PurposeVersion,
+    PurposeWording,
+    Responsibility,
+    ResponsibilityActor,
     Workshop,
     WorkshopSettings,
 )
@@ -20,11 +28,19 @@ from coopkit.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Commitment",
     "GroupCount",
     "Participant",
     "Partner",
+    "PlanRow",
     "Project",
     "Proposal",
+    "ProposalEvent",
+    "PurposeAcceptance",
+    "PurposeVersion",
+    "PurposeWording",
+    "Responsibility",
+    "ResponsibilityActor",
     "Store",
     "Workshop",
     "WorkshopSettings",
