@@ -49,8 +49,9 @@ python_env() {
 }
 
 test_env() {
-  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core.
-  apt_install chromium postgresql
+  # Chromium for the browser tests, PostgreSQL for the store tests, Node's npm for axe-core,
+  # LibreOffice Writer (headless) to convert the Word exports to PDF as a partner would.
+  apt_install chromium postgresql libreoffice-writer-nogui
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && [ ! -d node_modules ]; then
     say "installing the browser tests' npm packages"
