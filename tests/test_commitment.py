@@ -13,12 +13,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from coopkit import analysis, charts  # noqa: E402
-from coopkit.analysis.plans import prefill  # noqa: E402
+from coopkit import analysis, charts
+from coopkit.analysis.plans import prefill
 
 
 def proposals(rows: list[tuple], **extra) -> pd.DataFrame:
@@ -100,7 +100,7 @@ def test_the_timeline_chart_and_the_gauge_state():
     history = events([(1, "proposed", "2024-01-10"), (2, "proposed", "2024-01-10"),
                       (1, "done", "2024-03-01"), (2, "accepted", "2024-02-01")])
     tl = analysis.commitment_timeline(frame, history)
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     made = charts.plot_commitment_timeline(ax, tl, committed_on=date(2024, 1, 18))
     assert list(made["retained"].get_ydata()) == [0.0, 50.0, 100.0]
     assert list(made["realised"].get_ydata()) == [0.0, 0.0, 50.0]

@@ -223,7 +223,7 @@ def test_participant_text_is_written_safely(store, tmp_path):
     store.add_plan_row(1, "charte", {"rule": "Fusionner\x0b les <services>\x00"})
     path = write_plan(gather(store, "project:1"), "charte", tmp_path / "c.docx")
     rules = table_rows(docx.Document(str(path)).tables[0])
-    assert ["Fusionner les <services>"] == [r[0] for r in rules if "Fusionner" in r[0]]
+    assert [r[0] for r in rules if "Fusionner" in r[0]] == ["Fusionner les <services>"]
     assert report.plan_rows is not None
     store.delete_plan_row(store.plan_rows(1, "charte")[-1].id)
 
