@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # coopkit's two entry points, from a fresh clone on Debian/Ubuntu with Python 3.11+:
-#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on notebooks/)
+#   ./run.sh start   set everything up, then launch the toolkit (JupyterLab on the notebooks)
 #   ./run.sh test    set everything up (system packages included), then run every test
+# and any other coopkit command through the same environment, without activating it:
+#   ./run.sh demo --reset, ./run.sh export ..., ./run.sh serve, ./run.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -76,8 +78,13 @@ case "${1:-}" in
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
-  *)
-    echo "usage: ./run.sh start | test" >&2
+  "")
+    echo "usage: ./run.sh start | test | COMMAND [OPTIONS]  (any coopkit command, e.g. ./run.sh demo --reset)" >&2
     exit 2
+    ;;
+  *)
+    # the README's `coopkit ...` commands, run with this checkout's environment
+    python_env
+    exec "$VENV/bin/coopkit" "$@"
     ;;
 esac

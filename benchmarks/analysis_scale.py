@@ -44,7 +44,9 @@ def full_analysis(frame: pd.DataFrame, q: Questionnaire) -> dict[str, pd.DataFra
 
 
 def naive_analysis(frame: pd.DataFrame, q: Questionnaire) -> dict[str, dict]:
-    """The same figures computed the obvious way: one participant at a time."""
+    """The same figures computed the obvious way: one participant at a time (validated
+    answers only, as every figure shown to others)."""
+    frame = frame[frame["validated"].to_numpy(dtype=bool)]
     readiness_ids = {it.id for it in q.items()
                      if it.scored and it.feeling is None and it.about is None}
     principles = {it.id: it.principles for it in q.items()}
@@ -83,11 +85,10 @@ def naive_analysis(frame: pd.DataFrame, q: Questionnaire) -> dict[str, dict]:
         gap = max(means) - min(means) if len(means) >= 2 else 0.0
         low, high = np.mean(scores <= 0.25), np.mean(scores >= 0.75)
         divergence[item] = (2 * scores.std() + 2 * min(low, high) + gap) / 3
-    tendencies = {}
+    tendencies = {}  # the components the tendency rests on: A, F, T per group
     for group in {g for g, _ in feeling_of}:
-        a, f, t = (statistics.fmean(feeling_of[(group, x)]) for x in method.FEELING_IDS)
-        pressures = (a * (1 - t), t * (1 - f), f * (1 - a))
-        tendencies[group] = tuple(p / sum(pressures) for p in pressures)
+        tendencies[group] = tuple(statistics.fmean(feeling_of[(group, x)])
+                                  for x in method.FEELING_IDS)
     mean = statistics.fmean
     return {
         "readiness_section": {key: mean(v) for key, v in section_of.items()},
@@ -110,7 +111,7 @@ def agree(fast: dict[str, pd.DataFrame], slow: dict[str, dict]) -> bool:
     dv = fast["divergence"].set_index("item_id")["index"]
     checks += [math.isclose(dv[key], v) for key, v in slow["divergence"].items()]
     td = fast["tendencies"].set_index("group")
-    checks += [np.allclose(td.loc[g, list(method.BEHAVIOUR_IDS)].astype(float), v)
+    checks += [np.allclose(td.loc[g, list(method.FEELING_IDS)].astype(float), v)
                for g, v in slow["tendencies"].items()]
     return bool(checks) and all(checks)
 

@@ -8,8 +8,11 @@ never calls ``plt.show()`` nor creates a figure, and does not touch global setti
 Made to be read on a projector: large type, colour-blind-safe colours (the Okabe-Ito
 palette for categories, ``cividis`` for intensities) and never colour alone to carry a
 meaning (hatches and text too). Labels are French by default, English with
-``lang="en"`` (through :func:`coopkit.i18n.t`). Cells masked for anonymity (fewer than k
-respondents) are hatched grey and marked "< k"; cells with no answer show "—".
+``lang="en"`` (through :func:`coopkit.i18n.t`). Cells hidden for anonymity (fewer than k
+respondents, or hidden with a small group: see :func:`coopkit.analysis.mask`) are
+hatched grey and marked "masqué" / "hidden", the same for both reasons so that a
+reader cannot tell the small one; cells with no answer show "—"; a chart with no
+answer at all says « Pas encore de réponse. » instead of drawing empty axes.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from coopkit.analysis import DEFAULT_K, MASKED, OK
+from coopkit.analysis import DEFAULT_K, EMPTY, MASKED, OK
 from coopkit.analysis.tendency import phrase as tendency_phrase
 from coopkit.definitions import method
 from coopkit.i18n import get_language, normalise_language, t
@@ -84,6 +87,13 @@ def _title(ax: Axes, title: str, subtitle: str | None = None, *,
     return made
 
 
+def _no_answer(ax: Axes, title: str, lang: str) -> Any:
+    """An empty picture saying so: « Pas encore de réponse. » in the middle, no axes."""
+    ax.axis("off")
+    return ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
+                   fontsize=FONT, transform=ax.transAxes)
+
+
 def _mask_patch(ax: Axes, x: float, y: float, width: float, height: float) -> Rectangle:
     patch = Rectangle((x, y), width, height, facecolor=MASK_FACE, edgecolor=MASK_EDGE,
                       hatch=MASK_HATCH, linewidth=0.8, zorder=2)
@@ -129,7 +139,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     themes of one ``feeling``).
 
     Each cell shows the mean intensity and ``n``; masked cells are hatched and say
-    "< k", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
+    "masqué", empty cells "—". Returns ``image``, ``cells`` (one text per cell), ``masked``
     and ``empty`` (their patches), ``colorbar``, ``title``.
     """
     lang = _lang(lang)
@@ -141,10 +151,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
     columns = [(th, f) for th in method.THEME_IDS for f in rows_ids
                if feeling is None or f == feeling]
     rows = data[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    if data.empty:
-        ax.axis("off")
-        note = ax.text(0.5, 0.5, t("chart.no_answer", lang), ha="center", va="center",
-                       fontsize=FONT, transform=ax.transAxes)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.feelings_map.title", lang), lang)
         made = _title(ax, t("chart.feelings_map.title", lang))
         return {"image": None, "cells": [], "masked": [], "empty": [], "colorbar": None,
                 "title": made[0], "note": note}
@@ -166,7 +174,7 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         elif row["status"] == MASKED:
             masked.append(_mask_patch(ax, j - 0.5, i - 0.5, 1, 1))
             texts.append(ax.text(j, i, t("chart.masked", lang, k=k), ha="center",
-                                 va="center", fontsize=FONT, color="black", zorder=3))
+                                 va="center", fontsize=SMALL - 1, color="black", zorder=3))
         else:
             patch = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
                               edgecolor="#bbbbbb", zorder=2)
@@ -200,7 +208,8 @@ def plot_feelings_map(ax: Axes, fmap: pd.DataFrame, *, lang: str | None = None,
         title = f"{title} : {_label('feeling', feeling, lang)}" if lang == "fr" else \
             f"{title}: {_label('feeling', feeling, lang)}"
     made = _title(ax, title, pad=58 if feeling is None else 12)
-    ax.set_xlabel(t("chart.feelings_map.legend", lang, k=k), fontsize=SMALL, labelpad=10)
+    ax.set_xlabel(_wrap(t("chart.feelings_map.legend", lang, k=k), 110, 2), fontsize=SMALL,
+                  labelpad=10)
     bar = None
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
@@ -304,7 +313,7 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     """Horizontal bars of :func:`coopkit.analysis.readiness` (any level): one bar per
     unit, grouped by breakdown (e.g. per group) when the frame has one.
 
-    Scores are shown in %; masked bars are hatched and say "< k", empty ones "—".
+    Scores are shown in %; masked bars are hatched and say "masqué", empty ones "—".
     Returns ``bars`` (drawn scores), ``masked`` (patches), ``values`` (texts),
     ``legend`` (None without breakdown), ``title``.
     """
@@ -313,9 +322,14 @@ def plot_readiness(ax: Axes, rdy: pd.DataFrame, *, lang: str | None = None) -> A
     by = _breakdown(rdy, "label")
     by = [c for c in by if c not in ("item_id", "section_id", "subsection_id", "principle",
                                      "unit")]
+    if rdy.empty or rdy["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.readiness.title", lang), lang)
+        made = _title(ax, t("chart.readiness.title", lang))
+        return {"bars": [], "masked": [], "values": [], "legend": None, "title": made[0],
+                "note": note}
     units = rdy["label"].drop_duplicates().tolist()
     series = rdy[by].drop_duplicates().reset_index(drop=True) if by else pd.DataFrame(index=[0])
-    height = 0.8 / len(series)
+    height = 0.8 / max(len(series), 1)
     bars, masked, values, handles = [], [], [], []
     for s, (_, key) in enumerate(series.iterrows()):
         part = rdy
@@ -377,6 +391,11 @@ def plot_divergence(ax: Axes, div: pd.DataFrame, *, lang: str | None = None,
     """
     lang = _lang(lang)
     k = _k(div)
+    if div.empty or div["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.divergence.title", lang), lang)
+        made = _title(ax, t("chart.divergence.title", lang))
+        return {"segments": [[] for _ in _PARTS], "labels": [], "values": [], "legend": None,
+                "masked": None, "title": made[0], "note": note}
     shown = div[div["status"] == OK].head(limit)
     names = [_wrap(n, 40, 2) for n in (shown["label"] if "label" in shown else
                                        shown["item_id"])]
@@ -415,7 +434,7 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
                feeling: str | None = None) -> Artists:
     """T0 against T1 (:func:`coopkit.analysis.waves`): one line per group x theme
     (x feeling), an open dot for T0, a filled one for T1 and an arrow for what moved,
-    with the change and ``n``. Masked lines say "< k".
+    with the change and ``n``. Masked lines say "masqué".
 
     Returns ``before`` and ``after`` (scatter collections), ``arrows``, ``deltas``
     (texts), ``masked`` (patches), ``labels`` (row names), ``legend``, ``title``.
@@ -424,6 +443,11 @@ def plot_waves(ax: Axes, wv: pd.DataFrame, *, lang: str | None = None,
     k = _k(wv)
     data = wv if feeling is None or "feeling" not in wv else wv[wv["feeling"] == feeling]
     data = data.reset_index(drop=True)
+    if data.empty or data["status"].eq(EMPTY).all():
+        note = _no_answer(ax, t("chart.waves.title", lang), lang)
+        made = _title(ax, t("chart.waves.title", lang))
+        return {"before": None, "after": None, "arrows": [], "deltas": [], "masked": [],
+                "labels": [], "legend": None, "title": made[0], "note": note}
     keys = _breakdown(data, "mean0")
     names = []
     for _, row in data.iterrows():

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopkit import config
 from coopkit.errors import CoopkitError, fail
 from coopkit.i18n import LANGUAGES, set_language, t
+
+if TYPE_CHECKING:
+    from coopkit.serving import launch
 
 Command = Callable[[argparse.Namespace], int]
 NOTEBOOKS_DIR = config.NOTEBOOKS_DIR
@@ -50,6 +54,14 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
                         help=t("cli.serve.expect", default=serve.DEFAULT_EXPECT))
 
 
+def _lab_port(parser: argparse.ArgumentParser) -> None:
+    """--lab-port, shared by ``lab`` and ``start`` (the next free port if taken)."""
+    from coopkit.serving import lab
+
+    parser.add_argument("--lab-port", type=int, default=lab.DEFAULT_PORT, metavar="P",
+                        help=t("cli.start.lab_port", default=lab.DEFAULT_PORT))
+
+
 def _common(parser: argparse.ArgumentParser, *, data: bool = True) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang.help"))
     if data:
@@ -75,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    description=t("cli.lab.help"), **_parser_kwargs()))
     _common(p)
     p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
+    _lab_port(p)
     p.set_defaults(func=cmd_lab)
 
     p = _translate(subs.add_parser("start", help=t("cli.start.help"),
@@ -82,8 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--no-browser", action="store_true", help=t("cli.lab.no_browser"))
     _server_options(p)
-    p.add_argument("--lab-port", type=int, default=8888, metavar="P",
-                   help=t("cli.start.lab_port", default=8888))
+    _lab_port(p)
     p.set_defaults(func=cmd_start)
 
     p = _translate(subs.add_parser("demo", help=t("cli.demo.help"),
@@ -99,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fill-delay", type=float, default=serve.DEFAULT_FILL_DELAY,
                    metavar="S", help=t("cli.serve.fill_delay",
                                        default=f"{serve.DEFAULT_FILL_DELAY:g}"))
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # coopkit start
     p.set_defaults(func=cmd_serve)
 
     p = _translate(subs.add_parser("export", help=t("cli.export.help"),
@@ -162,70 +175,101 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    """Launch JupyterLab on the notebooks, bound to this computer only."""
+    """JupyterLab on the consultant's working copy of the notebooks, on this computer
+    only; prints its address (with its token) once it answers, until Ctrl-C."""
+    from coopkit.serving import launch
+
     data = config.data_dir(args.data)
     data.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, config.DATA_ENV: str(data)}
-    print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
-    return subprocess.call(lab_command(args.no_browser), env=env)
+    service, entry, notes = _lab_service(data, args.lab_port, args.lang, args.no_browser)
+    return launch.supervise([service], [entry], [*notes, *_closing_notes(data)])
 
 
-def lab_command(no_browser: bool = False) -> list[str]:
-    """JupyterLab on the notebooks, for the consultant only: bound to this computer,
-    with its token, and without Voilà's server extension (a Voilà page served that
-    way can run arbitrary code; participants get the standalone ``coopkit serve``)."""
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}",
-               "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.jpserver_extensions={'voila.server_extension': False}"]
-    if no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # CI and containers run as root
-    return command
+def _lab_service(data: Path, port: int, lang: str | None, no_browser: bool
+                 ) -> tuple[launch.Service, tuple[str, str], list[str]]:
+    """Refresh the working copy, start JupyterLab; its service, its address line and
+    what to say about the copy."""
+    from coopkit import working_copy
+    from coopkit.serving import lab, launch
+
+    free = lab.free_port_from(port)
+    if free is None:
+        raise fail("port_in_use", field="--lab-port", value=port)
+    report = working_copy.refresh_working_copy(data)
+    notes = [t("lab.kept", file=mine, new=new) for mine, new in report.kept]
+    opts = lab.LabOptions(data=data, port=free, lang=lang, open_browser=not no_browser)
+    token = lab.new_token()
+    proc = lab.start_lab(opts, token)
+    service = launch.Service(t("lab.name"), proc, lambda: lab.is_ready(free), opts.log)
+    return service, (t("start.notebooks"), lab.lab_url(free, token)), notes
+
+
+def _closing_notes(data: Path, logs: Sequence[str] = ()) -> list[str]:
+    """Where the notebooks and logs are, and how to run other coopkit commands."""
+    from coopkit.serving import lab
+
+    notes = [t("start.folder", folder=config.working_copy_dir(data)),
+             t("start.logs", logs=", ".join([str(data / lab.LOG_NAME), *logs]))]
+    scripts = Path(sys.executable).parent
+    found = shutil.which("coopkit")
+    if found is None or Path(found).parent != scripts:
+        notes.append(t("start.commands", activate=scripts / "activate"))
+    notes.append(t("start.stop"))
+    return notes
 
 
 def cmd_start(args: argparse.Namespace) -> int:
     """Everything a consultant needs for a session, on the embedded SQLite store: the
     demo project (created once), the participant server, and JupyterLab on the
-    notebooks (localhost, with its token). Ctrl-C or SIGTERM stops both servers."""
+    notebooks (localhost, with its token). One short block gives every address once
+    they all answer; the servers' logs go to files. Ctrl-C or SIGTERM stops them all."""
     from coopkit.demo import DEMO_NAME, build_demo
+    from coopkit.serving import launch, serve
     from coopkit.store import open_store
 
     data = config.data_dir(args.data)
     data.mkdir(parents=True, exist_ok=True)
     with open_store(data=str(data)) as store:
         project_id, created = build_demo(store)
+        workshops = [w for w in store.workshops() if w.is_open]
     print(t("cli.demo.created" if created else "cli.demo.exists", name=DEMO_NAME,
             id=project_id, data=data))
-    env = {**os.environ, config.DATA_ENV: str(data)}
+    if not serve.port_free(args.port):
+        raise fail("port_in_use", field="--port", value=args.port)
+    host = serve.lan_address()
     server = [sys.executable, "-m", "coopkit.cli", "serve", "--data", str(data),
-             "--port", str(args.port), "--expect", str(args.expect)]
-    lab = [*lab_command(args.no_browser), f"--ServerApp.port={args.lab_port}"]
+              "--port", str(args.port), "--expect", str(args.expect), "--quiet"]
     if args.lang:
         server += ["--lang", args.lang]
-    children: list[subprocess.Popen] = []
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    env = {**os.environ, config.DATA_ENV: str(data)}
+    services: list[launch.Service] = []
     try:
-        children.append(subprocess.Popen(server, env=env))
-        print(t("cli.lab.starting", data=data, notebooks=NOTEBOOKS_DIR))
-        children.append(subprocess.Popen(lab, env=env))
-        return children[-1].wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
-def _raise_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+        participants = subprocess.Popen(server, env=env, stdin=subprocess.DEVNULL)
+        services.append(launch.Service(t("start.participants_name"), participants,
+                                       lambda: serve.is_ready(args.port),
+                                       data / serve.LOG_NAME))
+        lab_service, lab_entry, notes = _lab_service(data, args.lab_port, args.lang,
+                                                     args.no_browser)
+        services.append(lab_service)
+    except BaseException:
+        launch.stop_all(services)
+        raise
+    entries = [lab_entry]
+    # The presenter's screen goes here, once ``coopkit present`` is started above:
+    # entries.append((t("start.presenter"), presenter_url))
+    entries.append((t("start.participants"), serve.participant_url(host, args.port)))
+    opts = serve.ServeOptions(data=data, port=args.port)
+    for workshop in workshops:
+        url = serve.participant_url(host, args.port, workshop.code)
+        entries.append((t("start.workshop", code=workshop.code, wave=workshop.wave,
+                          questionnaire=workshop.questionnaire_id), url))
+    pngs = [serve.save_qr_png(serve.participant_url(host, args.port, code), png)
+            for code, png in serve.qr_targets(opts, [w.code for w in workshops])]
+    notes += [t("serve.no_network")] if host.startswith("127.") else []
+    notes += [] if workshops else [t("serve.no_workshop")]
+    notes.append(t("start.qr", files=", ".join(str(p) for p in pngs)))
+    return launch.supervise(services, entries,
+                            [*notes, *_closing_notes(data, [str(data / serve.LOG_NAME)])])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -250,7 +294,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise fail("expect_invalid", field="--expect", value=args.expect)
     options = serve.ServeOptions(data=config.data_dir(args.data), port=args.port,
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
-                                 lang=args.lang)
+                                 lang=args.lang, quiet=args.quiet)
     return serve.serve(options)
 
 

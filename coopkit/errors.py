@@ -90,8 +90,34 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
+def bad_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` no database can store, as ``(position, "U+0000")``:
+    a NUL (PostgreSQL refuses it in text) or a lone surrogate (not valid Unicode: it
+    cannot be written in UTF-8). None when the text is fine."""
+    for position, char in enumerate(text):
+        code = ord(char)
+        if code == 0 or 0xD800 <= code <= 0xDFFF:
+            return position, f"U+{code:04X}"
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print anywhere: control characters and lone surrogates escaped."""
+    if bad_character(text) is None and text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF or (not char.isprintable() and char != " "):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _show(value: object) -> str:
     if value is None:
         return "-"
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    text = printable(text)
     return text if len(text) <= 80 else text[:77] + "..."

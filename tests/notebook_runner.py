@@ -7,10 +7,17 @@ tendencies at T0 and T1, the readiness scores, the share of proposals carried ou
 code makes them come out differently. Only their text is kept (``text/plain``,
 ``text/html``, printed lines); charts and widgets are left out.
 
+Every code cell is stored collapsed (cell metadata ``jupyter.source_hidden``): in
+JupyterLab the consultant sees the narrative, the widgets and the results, and the code
+is one click away. Storing the outputs also (re)collapses every code cell, so running
+this after a merge or an edit puts the metadata back (``--collapse`` does only that,
+without running anything).
+
 After a deliberate change of those figures, store the new ones and review the diff::
 
     python tests/notebook_runner.py            # every notebook
     python tests/notebook_runner.py 03_evaluer.ipynb
+    python tests/notebook_runner.py --collapse  # only re-collapse the code cells
 """
 
 from __future__ import annotations
@@ -76,18 +83,41 @@ def kept_outputs(outputs: list, execution_count: int | None) -> list:
     return kept
 
 
-def store_checked_outputs(name: str, data: Path) -> int:
-    """Execute ``name`` and write the checked cells' text outputs into the committed
-    notebook (every other cell stays without outputs). Returns the cells updated."""
-    ran = execute(name, data)
-    path = NOTEBOOKS / name
-    committed = nbformat.read(path, as_version=4)
+def is_collapsed(cell: nbformat.NotebookNode) -> bool:
+    """Whether JupyterLab opens this cell with its code hidden."""
+    return cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is True
+
+
+def collapse_code(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Mark every code cell of ``nb`` collapsed (in place); returns ``nb``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.setdefault("metadata", {}).setdefault("jupyter", {})["source_hidden"] = True
+    return nb
+
+
+def with_checked_outputs(committed: nbformat.NotebookNode, ran: nbformat.NotebookNode
+                         ) -> int:
+    """Copy the checked cells' text outputs of ``ran`` into ``committed`` (in place)
+    and collapse its code cells. Returns the checked cells updated."""
     updated = 0
     for cell, done in zip(committed.cells, ran.cells, strict=True):
         if is_checked(cell):  # nbval compares only cells that were run: keep the count
             cell.execution_count = done.execution_count
             cell.outputs = kept_outputs(done.outputs, done.execution_count)
             updated += 1
+    collapse_code(committed)
+    return updated
+
+
+def store_checked_outputs(name: str, data: Path) -> int:
+    """Execute ``name`` and write the checked cells' text outputs into the committed
+    notebook (every other cell stays without outputs, every code cell collapsed).
+    Returns the cells updated."""
+    ran = execute(name, data)
+    path = NOTEBOOKS / name
+    committed = nbformat.read(path, as_version=4)
+    updated = with_checked_outputs(committed, ran)
     nbformat.write(committed, path)
     return updated
 
@@ -95,6 +125,12 @@ def store_checked_outputs(name: str, data: Path) -> int:
 def main(argv: list[str]) -> int:
     from coopkit.cli import main as coopkit
 
+    if "--collapse" in argv:
+        for name in [a for a in argv if a != "--collapse"] or notebook_names():
+            nbformat.write(collapse_code(nbformat.read(NOTEBOOKS / name, as_version=4)),
+                           NOTEBOOKS / name)
+            print(f"{name}: code cells collapsed")
+        return 0
     names = argv or notebook_names()
     with tempfile.TemporaryDirectory(prefix="coopkit-outputs-") as data:
         if coopkit(["demo", "--data", data]) != 0:

@@ -220,13 +220,33 @@ def test_readiness_per_subsection_section_principle_and_overall():
     assert one(overall, unit="overall")["score"] == approx((.5625 + .5 + .5) / 3)
 
 
+#: Two directors (P4, P5) beside BASE_ROWS: with k = 2, the medical group (P3 alone) is
+#: hidden with the next smallest group (direction_generale, 2 people, before personnel
+#: in name order), so that the room minus personnel never gives P3 away.
+DIRECTORS = [answer(p, "direction_generale", i, 3) for p in (4, 5) for i in ("a1", "b1")]
+
+
 def test_readiness_per_group_masks_small_groups():
-    table = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section", by="group")
-    assert table["group"].tolist() == ["personnel"] * 2 + ["medical_soignant"] * 2
+    table = analysis.readiness(frame(BASE_ROWS + DIRECTORS, k=2), Q, level="section",
+                               by="group")
+    assert table["group"].tolist() == (["direction_generale"] * 2 + ["personnel"] * 2
+                                       + ["medical_soignant"] * 2)  # the method's order
     assert one(table, group="personnel", section_id="s1")["score"] == approx(0.5)
     # only P1 has a score in s2: one respondent < k = 2
     assert one(table, group="personnel", section_id="s2")["status"] == MASKED
     assert set(table[table["group"] == "medical_soignant"]["status"]) == {MASKED}
+    # hidden with the medical group everywhere, though 2 directors answered s1
+    directors = one(table, group="direction_generale", section_id="s1")
+    assert directors["status"] == MASKED and pd.isna(directors["n"])
+
+
+def test_readiness_hides_the_other_group_when_only_two_groups_answered():
+    # personnel (2) and medical staff (1): the room's score minus personnel's would be
+    # P3's, so personnel is hidden too (complementary suppression)
+    table = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section", by="group")
+    assert set(table["status"]) == {MASKED}
+    whole = analysis.readiness(frame(BASE_ROWS, k=2), Q, level="section")
+    assert one(whole, section_id="s1")["status"] == OK
 
 
 def test_unknown_level_is_explained():
@@ -245,7 +265,8 @@ def test_completion():
     assert s2["completion"] == approx((1 + 0 + 2 / 3) / 3) and s2["n"] == 3
     own = analysis.completion(frame(BASE_ROWS), Q, level="overall", participant=3)
     assert one(own, unit="overall")["completion"] == approx(5 / 6)  # 5 of 6 items shown
-    groups = analysis.completion(frame(BASE_ROWS, k=2), Q, level="section", by="group")
+    groups = analysis.completion(frame(BASE_ROWS + DIRECTORS, k=2), Q, level="section",
+                                 by="group")
     assert one(groups, group="personnel", section_id="s2")["completion"] == approx(0.5)
     assert one(groups, group="medical_soignant", section_id="s2")["status"] == MASKED
 
@@ -286,9 +307,14 @@ FEELING_ROWS = [
 ]
 
 
+#: Two directors beside FEELING_ROWS: the medical respondent (alone) is hidden with
+#: them, personnel stays visible.
+FEELING_DIRECTORS = [feeling(p, "direction_generale", .5) for p in (4, 5)]
+
+
 def test_feelings_map_mean_spread_n():
-    fmap = analysis.feelings_map(frame(FEELING_ROWS, k=2))
-    assert len(fmap) == 2 * 9  # every group gets the 3 x 3 cells
+    fmap = analysis.feelings_map(frame(FEELING_ROWS + FEELING_DIRECTORS, k=2))
+    assert len(fmap) == 3 * 9  # every group gets the 3 x 3 cells
     cell = one(fmap, group="personnel", theme="qualite", feeling="attrait")
     assert cell["mean"] == approx(0.4)  # persons .6 and .2
     assert cell["spread"] == approx(0.2)  # |.6 - .4| = |.2 - .4| = .2
@@ -300,8 +326,12 @@ def test_feelings_map_mean_spread_n():
     assert one(fmap, group="personnel", theme="qualite", feeling="peur")["status"] == EMPTY
     medical = one(fmap, group="medical_soignant", theme="qualite", feeling="attrait")
     assert medical["status"] == MASKED and math.isnan(medical["mean"])
+    # a group hidden everywhere says "masked" even where it gave no answer: "no answer"
+    # would tell which hidden group the pooled raw answers are not from
     empty = one(fmap, group="medical_soignant", theme="arbitrage", feeling="peur")
-    assert empty["status"] == EMPTY and empty["n"] == 0  # "no answer", not "fewer than k"
+    assert empty["status"] == MASKED and empty["n"] == 0
+    directors = one(fmap, group="direction_generale", theme="qualite", feeling="attrait")
+    assert directors["status"] == MASKED and pd.isna(directors["n"])  # hidden with P3
 
 
 @pytest.mark.parametrize(("n", "status"), [(3, MASKED), (4, OK), (5, OK)])
@@ -529,9 +559,12 @@ def test_divergence_figures_and_order():
 
 
 def test_divergence_group_gap_leaves_small_groups_out():
-    rows = _scores("y", {"g1": [.25, .25], "g2": [.75, .75], "g3": [1.0]})
+    # g3 (1 answer) is left out, and with it the next smallest group g1 (2 answers, before
+    # g4 by size): the gap is g2 .75 minus g4 .5
+    rows = _scores("y", {"g1": [.25, .25], "g2": [.75, .75, .75], "g3": [1.0],
+                         "g4": [.5, .5, .5]})
     row = analysis.divergence(frame(rows, k=2)).iloc[0]
-    assert row["group_gap"] == approx(.5) and row["n_groups"] == 2  # g3 (1 answer) left out
+    assert row["group_gap"] == approx(.25) and row["n_groups"] == 2
 
 
 def test_divergence_masks_items_answered_by_fewer_than_k_and_lists_them_last():

@@ -17,7 +17,9 @@ from matplotlib.patches import Rectangle
 from coopkit import analysis, charts, synthetic
 from coopkit.analysis import MASKED, OK
 
-GROUPS = {"direction_generale": 6, "personnel": 8, "elus_population": 3}  # elus < k = 5
+#: elus (3) and users (2) are each under k = 5; hidden together they make 5, so the two
+#: larger groups stay visible (complementary suppression hides nothing more).
+GROUPS = {"direction_generale": 6, "personnel": 8, "elus_population": 3, "usager_patient": 2}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def questionnaire():
 
 @pytest.fixture(scope="module")
 def answers(questionnaire):
-    return synthetic.answers(questionnaire, GROUPS, seed=7)
+    return synthetic.answers(questionnaire, GROUPS, seed=7, validated=1.0, skip=0.0)
 
 
 def axes(size=(12, 6)):
@@ -52,18 +54,18 @@ def test_feelings_map_cells_masks_and_labels(answers):
     ax = axes()
     made = charts.plot_feelings_map(ax, fmap)
     draw(ax)
-    assert len(made["cells"]) == 3 * 9  # 3 groups x 3 themes x 3 feelings
-    assert made["image"].get_array().shape == (3, 9)
-    assert len(made["masked"]) == 9  # the whole "elus_population" row
+    assert len(made["cells"]) == 4 * 9  # 4 groups x 3 themes x 3 feelings
+    assert made["image"].get_array().shape == (4, 9)
+    assert len(made["masked"]) == 2 * 9  # the whole "elus_population" and users' rows
     assert all(p.get_hatch() for p in made["masked"])
-    assert texts(ax).count("< 5") == 9
+    assert texts(ax).count("masqué") == 2 * 9
     ok = fmap[fmap["status"] == OK]
     first = ok.iloc[0]
     assert f"n={int(first['n'])}" in made["cells"][0].get_text()
     assert f"{first['mean']:.2f}".replace(".", ",") in made["cells"][0].get_text()
     ylabels = [t.get_text() for t in ax.get_yticklabels()]
     assert ylabels == ["Direction générale", "Personnels des\nétablissements",
-                       "Élus et population"]
+                       "Usagers et patients", "Élus et population"]
     assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Attraits", "Peurs",
                                                                "Tentations"]
     assert made["title"].get_text() == "Carte des ressentis"
@@ -74,7 +76,7 @@ def test_feelings_map_in_english_and_one_feeling(answers):
     fmap = analysis.feelings_map(answers)
     ax = axes()
     made = charts.plot_feelings_map(ax, fmap, lang="en", feeling="peur", colorbar=False)
-    assert len(made["cells"]) == 3 * 3
+    assert len(made["cells"]) == 4 * 3
     assert made["title"].get_text() == "Feelings map: Fears"
     assert "General management" in [t.get_text() for t in ax.get_yticklabels()]
     assert "respondents" in ax.get_xlabel()
@@ -82,7 +84,7 @@ def test_feelings_map_in_english_and_one_feeling(answers):
 
 def test_feelings_map_marks_empty_cells_apart_from_masked_ones():
     rows = synthetic.answers(synthetic.example_questionnaire(), {"personnel": 5}, seed=1,
-                             skip=0.0)
+                             skip=0.0, validated=1.0)
     rows = rows[~((rows["feeling"] == "peur") & (rows["theme"] == "qualite"))]
     rows.attrs["k"] = 5
     made = charts.plot_feelings_map(axes(), analysis.feelings_map(rows))
@@ -95,7 +97,7 @@ def test_feelings_map_marks_empty_cells_apart_from_masked_ones():
 @pytest.fixture(scope="module")
 def trust_answers():
     q = synthetic.example_questionnaire(trust=True)
-    return synthetic.answers(q, GROUPS, seed=7)
+    return synthetic.answers(q, GROUPS, seed=7, validated=1.0, skip=0.0)
 
 
 def test_tendency_bars_and_readings_for_each_unmasked_group(trust_answers):
@@ -150,12 +152,13 @@ def test_readiness_bars_and_masked_groups(answers, questionnaire):
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         charts._wrap(s, 32) for s in sections]
     assert len(made["bars"]) == int((rdy["status"] == OK).sum()) == 2 * len(sections)
-    assert len(made["masked"]) == int((rdy["status"] == MASKED).sum()) == len(sections)
+    assert len(made["masked"]) == int((rdy["status"] == MASKED).sum()) == 2 * len(sections)
     first = rdy[rdy["status"] == OK].iloc[0]
     assert made["bars"][0].get_width() == pytest.approx(first["score"] * 100)
     assert made["values"][0].get_text() == f"{first['score'] * 100:.0f}\u202f%"
     assert [t.get_text() for t in made["legend"].get_texts()] == [
-        "Direction générale", "Personnels des établissements", "Élus et population"]
+        "Direction générale", "Personnels des établissements", "Usagers et patients",
+        "Élus et population"]
 
 
 def test_readiness_one_series_in_english(answers, questionnaire):
@@ -194,9 +197,13 @@ def test_divergence_counts_masked_items():
 # -------------------------------------------------------------------------- waves
 
 def test_waves_dots_arrows_and_masks(questionnaire):
-    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3}, seed=3)
-    t1 = synthetic.answers(questionnaire, {"personnel": 7, "encadrement": 6}, seed=4,
-                           wave="T1")
+    # at T0 middle managers (3) are hidden with the users (2): together they make k = 5
+    t0 = synthetic.answers(questionnaire, {"personnel": 6, "encadrement": 3,
+                                           "usager_patient": 2}, seed=3, validated=1.0,
+                           skip=0.0)
+    t1 = synthetic.answers(questionnaire, {"personnel": 7, "encadrement": 6,
+                                           "usager_patient": 2}, seed=4, wave="T1",
+                           validated=1.0, skip=0.0)
     wv = analysis.waves(t0, t1)
     ax = axes((13, 8))
     made = charts.plot_waves(ax, wv, feeling="peur")
@@ -205,9 +212,9 @@ def test_waves_dots_arrows_and_masks(questionnaire):
     ok = int((shown["status"] == OK).sum())
     assert len(made["before"].get_offsets()) == len(made["after"].get_offsets()) == ok == 3
     assert len(made["arrows"]) == ok
-    assert len(made["masked"]) == 3  # encadrement had 3 < 5 at T0
+    assert len(made["masked"]) == 6  # encadrement had 3 < 5 at T0; users 2 at each
     assert made["labels"][0].startswith("Cadres intermédiaires")  # method order
-    assert made["deltas"][0].get_text() == "< 5"
+    assert made["deltas"][0].get_text() == "masqué"
     first = shown.iloc[3]
     assert first["group"] == "personnel" and first["status"] == OK
     assert f"n {int(first['n0'])}→{int(first['n1'])}" in made["deltas"][3].get_text()
@@ -266,3 +273,30 @@ def test_feelings_map_without_answers_says_so(questionnaire):
     rows = synthetic.answers(questionnaire, {}, seed=1)
     made = charts.plot_feelings_map(axes(), analysis.feelings_map(rows), lang="en")
     assert made["cells"] == [] and made["note"].get_text() == "No answers yet."
+
+
+@pytest.mark.parametrize("by", [None, "group", ("group", "establishment")])
+def test_every_chart_of_a_workshop_nobody_answered_says_so(questionnaire, by):
+    """No ZeroDivisionError, no empty axes: « Pas encore de réponse. » on each chart."""
+    rows = synthetic.answers(questionnaire, {}, seed=1)
+    rows.attrs["k"] = 5
+    drawn = {
+        "readiness": charts.plot_readiness(
+            axes(), analysis.readiness(rows, questionnaire, level="section", by=by)),
+        "tendencies": charts.plot_tendencies(axes(), analysis.tendencies(rows, by=by)),
+        "divergence": charts.plot_divergence(axes(), analysis.divergence(rows, questionnaire)),
+        "waves": charts.plot_waves(axes(), analysis.waves(rows, rows)),
+        "feelings": charts.plot_feelings_map(axes(), analysis.feelings_map(
+            rows, by=by if by is not None else [])),
+    }
+    for name, made in drawn.items():
+        assert made["note"].get_text() == "Pas encore de réponse.", name
+        ax = made["title"].axes
+        assert not ax.axison, name  # no empty axes drawn
+        draw(ax)
+
+
+def test_charts_of_answers_not_validated_yet_say_so(questionnaire):
+    rows = synthetic.answers(questionnaire, {"personnel": 6}, seed=1, validated=0.0)
+    made = charts.plot_tendencies(axes(), analysis.tendencies(rows), lang="en")
+    assert made["note"].get_text() == "No answers yet."  # only validated answers count

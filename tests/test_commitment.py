@@ -155,6 +155,13 @@ def test_the_statements_an_action_addressed_moved_or_not():
     assert analysis.action_statements(frame, before, worse)["as_hoped"].tolist()[:2] == [
         False, False]
     assert analysis.action_statements(frame.iloc[2:], before, after).empty
+    # an answer not validated (step 3) is not counted
+    unsure = pd.concat([before.assign(validated=True), before.iloc[:1].assign(
+        participant=99, score=0.0, validated=False)], ignore_index=True)
+    unsure.attrs["k"] = 3
+    again = analysis.action_statements(frame, unsure, after)
+    assert again["mean0"].iloc[0] == pytest.approx(moved["mean0"].iloc[0])
+    assert again["n0"].iloc[0] == 3
 
 
 # --------------------------------------------------------------------- purpose

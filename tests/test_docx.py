@@ -220,7 +220,7 @@ def test_participant_text_is_written_safely(store, tmp_path):
     from coopkit.exports.gather import gather
 
     report = gather(store, "project:1")
-    store.add_plan_row(1, "charte", {"rule": "Fusionner\x0b les <services>\x00"})
+    store.add_plan_row(1, "charte", {"rule": "Fusionner\x0b les <services>\x1f"})
     path = write_plan(gather(store, "project:1"), "charte", tmp_path / "c.docx")
     rules = table_rows(docx.Document(str(path)).tables[0])
     assert [r[0] for r in rules if "Fusionner" in r[0]] == ["Fusionner les <services>"]

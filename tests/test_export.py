@@ -29,7 +29,7 @@ version: "1"
 kind: survey
 languages: [fr, en]
 title: {fr: Ressentis et maturité, en: Feelings and readiness}
-groups: [personnel, direction_generale, elus_population]
+groups: [personnel, direction_generale, elus_population, usager_patient]
 scales:
   accord:
     points:
@@ -79,7 +79,10 @@ sections:
          text: {fr: "Autre chose ?", en: "Anything else?"}}
 """
 
-# group, establishment, free text (several look like formulas)
+# group, establishment, free text (several look like formulas). With k = 3, the two
+# elected officials and the one user are under k: hidden together (3 people), nothing
+# else needs hiding with them. Among personnel, EHPAD Sud (1) and CH Est (2) are under k:
+# masked together (3), CH Nord (3) stays shown.
 PEOPLE = [
     ("personnel", "CH Nord", '=HYPERLINK("http://evil.example","clic")'),
     ("personnel", "CH Nord", "+33 6 12 34 56 78"),
@@ -90,6 +93,9 @@ PEOPLE = [
     ("direction_generale", "CH Nord", "\rretour chariot"),
     ("elus_population", "EHPAD Sud", "Les élus hésitent"),  # a group of 2 < k = 3
     ("elus_population", "EHPAD Sud", "Ok"),
+    ("usager_patient", "CH Nord", "Un usager"),  # alone in its group
+    ("personnel", "CH Est", "Deux à l'est"),
+    ("personnel", "CH Est", "Rien"),
 ]
 K = 3
 ACTION_FORMULA = "=cmd|' /C calc'!A0"
@@ -111,7 +117,7 @@ def data(tmp_path_factory) -> Path:
     with open_store(data=str(folder)) as store:
         project = store.create_project("Coopération =Nord", "Garder un service de proximité",
                                        "CH Nord")
-        for name in ("CH Nord", "EHPAD Sud"):
+        for name in ("CH Nord", "EHPAD Sud", "CH Est"):
             store.add_partner(project, name)
         for wave in ("T0", "T1"):
             ws = store.open_workshop(project, q, wave=wave, k=K)
@@ -127,7 +133,8 @@ def data(tmp_path_factory) -> Path:
                                     ("Réunir le comité", "direction_generale", "done"),
                                     ("Former les agents", "personnel", "proposed"),
                                     ("Fusionner les services", "elus_population", "dropped")]:
-            store.add_proposal(project, text, group, feeling="peur", status=status)
+            store.add_proposal(project, text, group, feeling="peur", status=status,
+                               reason="Hors du périmètre" if status == "dropped" else None)
     return folder
 
 
@@ -182,7 +189,10 @@ def test_workbook_has_one_sheet_per_analysis_in_french(workbook):
     assert workbook.sheetnames == [
         "Synthèse", "Participation", "Réponses", "Scores par section", "Scores par principe",
         "Recommandations", "Carte des ressentis", "Tendances", "Divergences", "Actions",
-        "Engagement", "T0 et T1"]
+        "Engagement", "T0 et T1",
+        # the follow-up (no action names a statement here: no « Actions et affirmations »)
+        "Finalité commune", "Plan des objectifs", "Plan des risques", "Charte relationnelle",
+        "Responsabilités", "Principe 9", "Engagement dans le temps", "Historique des statuts"]
     answers = rows_of(workbook["Réponses"])
     assert list(answers[0])[:7] == ["Atelier", "Vague", "Questionnaire", "Participant (n°)",
                                     "Groupe", "Établissement", "Validé"]
@@ -227,8 +237,9 @@ def test_analysis_sheets_keep_the_masking_of_the_frames(workbook):
     assert total["Participants"] == len(PEOPLE)
     fmap = rows_of(workbook["Carte des ressentis"])
     assert {r["Intensité"] for r in fmap if r["Groupe"] == elus} == {None}
-    assert {r["Statut"] for r in fmap if r["Groupe"] == elus} == {
-        hidden, t("export.status.empty")}  # 3 of the 9 cells are asked here
+    # 3 of the 9 cells are asked here, but a hidden group never says "no answer"
+    assert {r["Statut"] for r in fmap if r["Groupe"] == elus} == {hidden}
+    assert t("export.status.empty") in {r["Statut"] for r in fmap}  # visible groups do
     shown = [r for r in fmap if r["Groupe"] == t("method.group.personnel")
              and r["Statut"] == "ok"]
     assert shown and all(0 <= r["Intensité"] <= 1 for r in shown)
@@ -239,7 +250,9 @@ def test_analysis_sheets_keep_the_masking_of_the_frames(workbook):
     tend = rows_of(workbook["Tendances"])
     assert {r["Lecture"] for r in tend if r["Groupe"] == elus} == {None}
     assert {r["Confiance"] for r in tend} == {None}  # no trust statement: not measured
-    assert {r["Lecture"] for r in tend if r["Groupe"] != elus} == {
+    hidden_groups = {elus, t("method.group.usager_patient")}  # pooled: 2 + 1 = k
+    assert {r["Lecture"] for r in tend if r["Groupe"] in hidden_groups} == {None}
+    assert {r["Lecture"] for r in tend if r["Groupe"] not in hidden_groups} == {
         "confiance non mesurée : tendance non lue"}
     scores = rows_of(workbook["Scores par section"])
     assert {r["Section"] for r in scores} >= {"Gouvernance du projet"}

@@ -31,7 +31,7 @@ ROOMS = (
     ("coopkit.consultant", "consultant"),
     ("coopkit.serving", "serving"),
     ("coopkit.errors", "base"), ("coopkit.i18n", "base"), ("coopkit.config", "base"),
-    ("coopkit.cells", "base"),
+    ("coopkit.cells", "base"), ("coopkit.working_copy", "base"),
     # the command, the demo, the synthetic data and the package's front door use any room
     ("coopkit", "top"),
 )

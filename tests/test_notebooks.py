@@ -4,8 +4,9 @@ Each notebook is executed with nbclient in its own folder (``notebooks/``), with
 ``COOPKIT_DATA`` pointing at a temporary data folder filled by ``coopkit demo`` and
 ``COOPKIT_NOTEBOOK_TEST=1`` (cells that would start a poller or a server check it).
 The notebooks' key outputs are checked, and so are the house rules: a title, imports
-in the first code cell, no ``def``/``class`` in a cell, no committed outputs except the
-text of the cells marked ``# NBVAL_CHECK_OUTPUT`` (see ``notebook_runner.py``).
+in the first code cell, no ``def``/``class`` in a cell, every code cell collapsed in
+JupyterLab, no committed outputs except the text of the cells marked
+``# NBVAL_CHECK_OUTPUT`` (see ``notebook_runner.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ import ast
 
 import nbformat
 import pytest
-from notebook_runner import NOTEBOOKS, execute, is_checked, kept_outputs, notebook_names
+from notebook_runner import (
+    NOTEBOOKS,
+    collapse_code,
+    execute,
+    is_checked,
+    is_collapsed,
+    kept_outputs,
+    notebook_names,
+    with_checked_outputs,
+)
 
+from coopkit import open_store
 from coopkit.cli import main
 
 ALL = notebook_names()
@@ -58,6 +69,8 @@ def test_house_rules(name):
                    if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
         assert defined == [], cell.source
         assert len(cell.source.splitlines()) <= 15, cell.source
+        assert is_collapsed(cell), \
+            f"code cell not collapsed: run python tests/notebook_runner.py {name}"
         if is_checked(cell):  # a figure that matters: its text is kept for nbval
             assert cell.outputs and cell.execution_count, \
                 "run python tests/notebook_runner.py to store them"
@@ -69,6 +82,26 @@ def test_house_rules(name):
         if cell is not code[0]:
             assert not any(isinstance(n, ast.Import | ast.ImportFrom) for n in tree.body), \
                 "imports go in the first code cell"
+
+
+def test_storing_outputs_keeps_every_code_cell_collapsed():
+    """What ``notebook_runner.py`` writes back: checked outputs, and collapsed code even
+    where an edit (or a merge) had lost the metadata."""
+    committed = nbformat.read(NOTEBOOKS / "03_evaluer.ipynb", as_version=4)
+    for cell in committed.cells:
+        cell.metadata.pop("jupyter", None)
+    ran = nbformat.from_dict(committed)
+    checked = [c for c in ran.cells if is_checked(c)]
+    for number, cell in enumerate(checked, 1):
+        cell.execution_count = number
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+    assert with_checked_outputs(committed, ran) == len(checked) > 0
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    assert all(is_collapsed(c) for c in code)
+    assert [c.outputs for c in code if is_checked(c)] == [c.outputs for c in checked]
+    assert all(c.outputs == [] for c in code if not is_checked(c))
+    assert not any(is_collapsed(c) for c in collapse_code(committed).cells
+                   if c.cell_type == "markdown")  # the narrative stays open
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -92,6 +125,11 @@ def test_02_animer(demo_data):
     nb = execute("02_animer.ipynb", demo_data)
     assert len(mime(nb, WIDGET)) >= 2  # the room and the proposal form
     html = "\n".join(map(str, mime(nb, "text/html")))
+    # « Clore la séance » is a button: running the notebook closes nothing
+    assert any("CloseWorkshopButton" in str(p) and "Clore la séance" in str(p)
+               for p in mime(nb, "text/plain"))
+    with open_store(data=str(demo_data)) as store:
+        assert any(w.is_open and w.wave == "T1" for w in store.workshops())
     # The demo's free texts hold markup: shown escaped and whole, never interpreted.
     assert "apprendre &lt;sans formation&gt; ?" in html
     assert "<sans formation>" not in html
@@ -125,4 +163,6 @@ def test_03_evaluer(demo_data):
     objectives = docx.Document(str(exports / "projet-1-documents" / "plan-des-objectifs.docx"))
     assert len(objectives.tables[0].rows) > 3  # pre-filled from the session
     assert (exports / "projet-1.xlsx").is_file() and (exports / "projet-1.pdf").is_file()
-    assert str(exports / "projet-1-documents" / "plan-des-risques.docx") in markdown
+    # the exports, downloadable from under the cell (embedded: no JupyterLab root here)
+    assert 'download="projet-' in html and ".xlsx" in html and ".pdf" in html
+    assert 'download="plan-des-risques.docx"' in html

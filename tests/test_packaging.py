@@ -56,3 +56,45 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
     assert commands == ["./run.sh start", "./run.sh test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./run.sh test" in ci
+
+
+def _fake_checkout(tmp_path: Path) -> Path:
+    """run.sh beside an installed-looking .venv whose ``coopkit`` prints its arguments
+    (the real one would install nothing here either: the stamp says it is up to date)."""
+    import hashlib
+    import shutil
+
+    shutil.copy(ROOT / "run.sh", tmp_path / "run.sh")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name, body in (("python", "exit 0"), ("coopkit", 'printf "%s|" "$@"')):
+        script = bin_dir / name
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    (tmp_path / ".venv" / f".installed-{digest}").touch()
+    return tmp_path
+
+
+def test_run_sh_passes_any_coopkit_command_through(tmp_path):
+    """After ``./run.sh start``, ``./run.sh demo --reset`` is ``coopkit demo --reset``
+    in the checkout's environment (the README's commands, without activating it)."""
+    import subprocess
+
+    checkout = _fake_checkout(tmp_path)
+    for args in (["demo", "--reset"], ["export", "workshop:1", "--out", "a b.xlsx"],
+                 ["start", "--no-browser"]):
+        done = subprocess.run(["bash", str(checkout / "run.sh"), *args],
+                              capture_output=True, text=True, timeout=30, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "".join(f"{a}|" for a in args)
+    bare = subprocess.run(["bash", str(checkout / "run.sh")], capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert bare.returncode == 2 and "./run.sh demo" in bare.stderr
+
+
+def test_readme_says_how_to_run_coopkit_commands_after_start():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The `coopkit` command")[1].split("\n## ")[0]
+    assert "./run.sh demo" in section and "source .venv/bin/activate" in section

@@ -1,5 +1,6 @@
 """The README's first command: `coopkit start` brings up the demo project, the
-participant server and JupyterLab, and one SIGTERM stops everything."""
+participant server and JupyterLab, prints one short block of addresses (Jupyter's own
+log goes to a file), and one SIGTERM stops everything."""
 
 from __future__ import annotations
 
@@ -68,5 +69,15 @@ def test_start_runs_demo_server_and_lab_then_stops(tmp_path):
         proc.stdout.close()
     assert code == 0, output
     assert not serve.is_ready(app_port) and not _lab_up(lab_port)
-    assert "http://" in output
-    assert "voila.server_extension | extension was successfully loaded" not in output
+    data = tmp_path / "data"
+    with open_store(data=str(data)) as store:
+        codes = [w.code for w in store.workshops() if w.is_open]
+    block = output[output.index("coopkit est prêt"):]
+    assert f"http://127.0.0.1:{lab_port}/lab?token=" in block
+    assert f":{app_port}/" in block and all(f"?code={c}" in block for c in codes)
+    assert all((data / f"qr-{c}.png").is_file() for c in codes)
+    assert "ServerApp]" not in output and "Kernel" not in output  # no Jupyter log here
+    log = (data / "jupyterlab.log").read_text()
+    assert "Jupyter Server" in log
+    assert "voila.server_extension | extension was successfully loaded" not in log
+    assert len(output.strip().splitlines()) <= 20

@@ -5,12 +5,28 @@ per answer, columns ``participant``, ``group``, ``item_id``, ``score``, ``feelin
 ``theme``... see :data:`ANSWER_COLUMNS`) and returns a new frame; nothing here touches
 SQL, widgets or matplotlib, and nothing mutates its input.
 
-**Anonymity.** Every breakdown goes through :func:`mask`: a cell computed from fewer
-than ``k`` respondents (``frame.attrs["k"]``, default :data:`DEFAULT_K`) has its values
-*and* its count blanked in the frame itself, ``masked`` set and ``status`` ``"masked"``
-("fewer than k answers"), distinct from ``"empty"`` (no answer at all). Charts, exports
-and dashboards therefore cannot leak what they never receive. The only unmasked results
-are a participant's own (``participant=`` arguments).
+**Anonymity.** Every breakdown goes through :func:`mask`, in the frame itself: charts,
+exports, the room and the presenter cannot leak what they never receive. A figure that
+could reveal fewer than ``k`` people (``frame.attrs["k"]``, default :data:`DEFAULT_K`)
+has its values *and* its count blanked, ``masked`` set and ``status`` ``"masked"``,
+distinct from ``"empty"`` (no answer at all). Three rules, each decided from the
+figure's own counts so that every table showing the same figure hides at least the same
+rows (Viva Glint's complementary suppression):
+
+1. a group with fewer than k participants in the workshop is hidden in every figure,
+   and with it the next smallest groups until the hidden people number at least k
+   (:func:`hidden_groups`): the room minus the groups shown never isolates a small
+   group, and the raw answers export pools exactly these groups;
+2. a cell with fewer than k respondents is hidden;
+3. within each figure's breakdown, the hidden cells together hold 0 or at least k
+   respondents: else the next smallest cell is hidden too (:func:`complement`), so
+   « Ensemble » minus the cells shown never gives fewer than k people. Counts follow
+   the same rule (:func:`participation`).
+
+The only unmasked results are a participant's own (``participant=`` arguments).
+
+**Counting.** Every figure shown to others counts validated answers only
+(:func:`counted`, :data:`COUNTED`); a participant's own result counts all theirs.
 
 **Counting people, not rows.** ``n`` is always the number of distinct respondents whose
 scored answers make the figure. Averages are taken per person first (a person who
@@ -36,6 +52,7 @@ from coopkit.analysis.actions import action_statements
 from coopkit.analysis.commitment import commitment, commitment_timeline
 from coopkit.analysis.core import (
     ANSWER_COLUMNS,
+    COUNTED,
     DEFAULT_K,
     EMPTY,
     LEVELS,
@@ -43,11 +60,15 @@ from coopkit.analysis.core import (
     OK,
     STATUSES,
     anonymity_k,
+    complement,
+    counted,
+    hidden_groups,
     mask,
     select,
 )
 from coopkit.analysis.divergence import divergence
 from coopkit.analysis.feelings import feelings_map
+from coopkit.analysis.participation import participation
 from coopkit.analysis.purpose import purpose_history, similar_wordings
 from coopkit.analysis.readiness import completion, readiness, weakest_items
 from coopkit.analysis.responsibilities import matrix_check, principle_items
@@ -56,9 +77,10 @@ from coopkit.analysis.tendency import tendencies, tendency_change
 from coopkit.analysis.waves import waves
 
 __all__ = [
-    "ANSWER_COLUMNS", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
-    "action_statements", "anonymity_k", "commitment", "commitment_timeline", "completion",
-    "divergence", "feelings_map", "mask", "matrix_check", "others_shoes", "principle_items",
-    "purpose_history", "readiness", "select", "similar_wordings", "tendencies",
-    "tendency_change", "waves", "weakest_items",
+    "ANSWER_COLUMNS", "COUNTED", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
+    "action_statements", "anonymity_k", "commitment", "commitment_timeline", "complement",
+    "completion", "counted", "divergence", "feelings_map", "hidden_groups", "mask",
+    "matrix_check", "others_shoes", "participation", "principle_items", "purpose_history",
+    "readiness", "select", "similar_wordings", "tendencies", "tendency_change", "waves",
+    "weakest_items",
 ]

@@ -7,8 +7,9 @@ pair, :func:`action_statements` compares the statement's mean intensity at the t
 waves (per person then across persons, as everywhere) and says whether it moved the
 way the action hoped: down for a fear or a temptation, up for an attraction or trust.
 
-Pure pandas over two answers frames; a statement answered by fewer than k people in
-either wave is masked (its figures blanked), as in :func:`coopkit.analysis.waves`.
+Pure pandas over two answers frames, validated answers only (:func:`counted`); a
+statement answered by fewer than k people in either wave is masked (its figures
+blanked), as in :func:`coopkit.analysis.waves`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from coopkit.analysis.commitment import approved
-from coopkit.analysis.core import _person_cells, anonymity_k, mask
+from coopkit.analysis.core import _person_cells, anonymity_k, counted, mask
 from coopkit.definitions.questionnaire import Questionnaire
 
 #: A change smaller than this (on the 0..1 scale) reads as « steady ».
@@ -36,15 +37,16 @@ def action_statements(proposals: pd.DataFrame, before: pd.DataFrame, after: pd.D
     not measured) and ``as_hoped`` (True when it moved the hoped way, False when the
     other way, None when steady or unknown).
     Columns: :data:`ACTION_COLUMNS`."""
-    counted = approved(proposals)
+    kept = approved(proposals)
     pairs = [(p["id"], p["text"], p["status"], item)
-             for _, p in counted.iterrows() for item in (p.get("statements") or ())]
+             for _, p in kept.iterrows() for item in (p.get("statements") or ())]
     if not pairs:
         return pd.DataFrame(columns=list(ACTION_COLUMNS))
     wanted = {item for *_, item in pairs}
     k = max(anonymity_k(before), anonymity_k(after))
 
     def cells(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = counted(frame, ["item_id", "score"])
         rows = frame[frame["item_id"].isin(wanted).to_numpy() & frame["score"].notna()
                      .to_numpy()]
         return _person_cells(rows, ["item_id"]).drop(columns="spread")

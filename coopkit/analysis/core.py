@@ -47,48 +47,237 @@ def anonymity_k(frame: pd.DataFrame) -> int:
     return DEFAULT_K if k is None else max(int(k), 1)
 
 
+#: What every figure shown to others counts: the answers of participants who validated
+#: them (step 3, "validate my result"). A participant's own result counts all their
+#: answers (it is theirs). See :func:`counted`.
+COUNTED = "validated"
+
+
+def counted(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows every figure shown to others is computed from: validated answers only.
+
+    One counting policy for the room, the presenter, the notebooks and every export
+    (:data:`COUNTED`): an answer counts once its participant has validated it, as they
+    agreed to it in step 3 and it can no longer change; so the projector and the report
+    of the same workshop show the same ``n``. A frame without a ``validated`` column
+    (a bare profile, e.g. the awareness exercise) is counted whole. ``columns``: only
+    those are kept (cheaper than filtering every column of a large frame).
+    """
+    if columns is not None:
+        keep = [c for c in dict.fromkeys([*columns, "participant", "group", "validated"])
+                if c in frame.columns]
+        narrow = frame[keep]
+        narrow.attrs = dict(frame.attrs)
+        frame = narrow
+    if "validated" not in frame.columns:
+        return frame
+    return select(frame, validated_only=True)
+
+
+def _order_key(value: object) -> str:
+    return str(value)
+
+
+def complement(sizes: Mapping[object, int], k: int, hidden: Iterable[object] = (), *,
+               small: bool = True) -> set[object]:
+    """The keys to hide among ``sizes`` (key -> number of people): complementary
+    suppression, Viva Glint's rule.
+
+    Every key with 1 to k-1 people is hidden (with those of ``hidden``); then, while the
+    hidden keys together hold between 1 and k-1 people, the next smallest visible key
+    (fewest people; ties in key order) is hidden too. So the people hidden together are
+    0 or at least k, and a total minus what is shown never isolates fewer than k people.
+    Keys with no people are never chosen. Deterministic: the same sizes give the same
+    keys, whichever table asks. ``small=False`` starts from ``hidden`` alone (the keys
+    under k are not hidden for being small, only as complements).
+    """
+    chosen = {key for key in hidden if key in sizes}
+    if small:
+        chosen |= {key for key, n in sizes.items() if 0 < n < k}
+    while True:
+        total = sum(sizes[key] for key in chosen)
+        if total == 0 or total >= k:
+            return chosen
+        rest = [(n, _order_key(key), i) for i, (key, n) in enumerate(sizes.items())
+                if key not in chosen and n > 0]
+        if not rest:
+            return chosen
+        keys = list(sizes)
+        chosen.add(keys[min(rest)[2]])
+
+
+def hidden_groups(frame: pd.DataFrame, k: int | None = None, by: str = "group"
+                  ) -> frozenset[object]:
+    """The groups hidden in every figure of this frame, whatever the question.
+
+    :func:`complement` over the number of participants of each group in the frame (as
+    counted, see :func:`counted`): the groups of fewer than k participants, and with
+    them the next smallest groups until at least k people are hidden together. Hiding
+    them in every breakdown (not only where they are small) keeps the figures of one
+    workshop consistent with each other and with the raw answers export, which pools
+    these groups under one masked label.
+    """
+    k = anonymity_k(frame) if k is None else k
+    if frame.empty or by not in frame.columns or "participant" not in frame.columns:
+        return frozenset()
+    people = frame.drop_duplicates("participant")[by]
+    sizes = people.value_counts(dropna=False, sort=False)
+    return frozenset(complement({key: int(n) for key, n in sizes.items()}, k))
+
+
+def _suppress(keys: pd.DataFrame, n: np.ndarray, k: int, pre: np.ndarray) -> np.ndarray:
+    """Which rows of one figure's breakdown to hide (complementary suppression).
+
+    ``keys`` holds the breakdown columns of the rows (e.g. ``group``, or ``group`` and
+    ``establishment``), ``n`` their respondents, ``pre`` rows hidden beforehand. With
+    one key: :func:`complement` over the rows. With several: first the margins (each
+    key alone, counts summed over the others, as the one-key table of the same figure
+    hides them), then every line of the table (one key fixed, the others varying) and
+    the whole table must hide 0 or at least k respondents: the next smallest visible
+    row of a line is hidden until it does.
+    """
+    rows = len(n)
+    hide = (pre & (n > 0)) | ((n > 0) & (n < k))
+    if rows == 0:
+        return hide
+    names = [" / ".join(map(_order_key, r)) for r in keys.itertuples(index=False, name=None)]
+    lines = [np.arange(rows)]
+    if keys.shape[1] > 1:
+        for col in keys.columns:
+            values = keys[col].to_numpy(dtype=object)
+            codes, uniques = pd.factorize(pd.Series(values).astype(str))
+            sizes = {u: int(n[codes == i].sum()) for i, u in enumerate(uniques)}
+            before = {u for i, u in enumerate(uniques) if pre[codes == i].all()
+                      and pre[codes == i].any()}
+            gone = complement(sizes, k, before)
+            hide |= np.isin(codes, [i for i, u in enumerate(uniques) if u in gone]) & (n > 0)
+            lines.extend(np.flatnonzero(codes == i) for i in range(len(uniques)))
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            total = int(n[line][hide[line]].sum())
+            if 0 < total < k:
+                free = [i for i in line if not hide[i] and n[i] > 0]
+                if free:
+                    hide[min(free, key=lambda i: (n[i], names[i]))] = True
+                    changed = True
+    return hide
+
+
 def mask(table: pd.DataFrame, k: int, values: Iterable[str],
-         n: str | Sequence[str] = "n") -> pd.DataFrame:
-    """Blank every cell of ``table`` computed from fewer than ``k`` respondents.
+         n: str | Sequence[str] = "n", *, within: Sequence[str] = (),
+         among: Sequence[str] = (), hidden: object = None) -> pd.DataFrame:
+    """Blank every cell of ``table`` that could reveal fewer than ``k`` respondents.
 
-    ``n`` names the count column (or several, e.g. both waves of a comparison: the row
-    is judged on the smallest). Returns a copy with:
+    ``n`` names the count column (or several, e.g. both waves of a comparison: each is
+    its own figure). A row is hidden when:
 
-    - ``status``: ``"ok"``, ``"masked"`` (1 to k-1 respondents: "fewer than k answers")
-      or ``"empty"`` (no respondent at all);
+    - one of its counts is between 1 and k-1 (the figure rests on too few people);
+    - ``hidden`` says so beforehand: a boolean array over the rows, or a mapping from a
+      count column to one (e.g. the groups :func:`hidden_groups` hides everywhere);
+    - complementary suppression (:func:`complement`): the rows sharing the ``within``
+      columns are the breakdown of one figure (one section, one cell of the feelings
+      map...) by the ``among`` columns (``group``, or ``group`` and ``establishment``);
+      for each count column, the hidden rows of a breakdown must hold 0 or at least k
+      respondents, so that the figure for everyone minus the rows shown never gives
+      away fewer than k people; the next smallest row is hidden until they do.
+
+    The choice for one figure depends only on its own counts (and ``hidden``), so
+    every table showing that figure hides at least the same rows.
+
+    Returns a copy with:
+
+    - ``status``: ``"ok"``, ``"empty"`` (a count is 0: no respondent) or ``"masked"``
+      (hidden for anonymity: too few respondents, or hidden with a small row; a row
+      hidden beforehand is ``"masked"`` even without respondents);
     - ``masked``: True for ``"masked"`` rows;
     - every column of ``values`` set to NaN (None for non-numeric columns) unless
       ``"ok"``;
-    - each count column as a nullable integer, blanked (``<NA>``) where it is between 1
-      and k-1, so the exact size of a small group does not leak either.
+    - each count column as a nullable integer, blanked (``<NA>``) where that count's
+      figure is hidden, so the size of a hidden group does not leak either (the count
+      of the other wave of a comparison may stay, as that wave shows it).
 
     ``attrs["k"]`` of the result records the threshold used.
     """
     names = [n] if isinstance(n, str) else list(n)
     out = table.copy()
-    counts = np.column_stack(
-        [pd.to_numeric(out[c], errors="coerce").fillna(0).to_numpy(dtype="int64")
-         for c in names]) if len(out) else np.zeros((0, len(names)), dtype="int64")
-    low = counts.min(axis=1)
-    empty = low == 0
-    masked = (low > 0) & (low < k)
-    hide = empty | masked
+    counts, pre, hide = _hiding(out, k, names, within, among, hidden)
+    low = counts.min(axis=1) if len(names) else np.zeros(len(out), dtype="int64")
+    # A row hidden beforehand (a group hidden everywhere) says "masked" even without
+    # answers: "no answer" would tell which hidden group the pooled answers are not from.
+    before = pre.any(axis=1)
+    empty = (low == 0) & ~before
+    masked = ~empty & (hide.any(axis=1) | before)
+    shown = ~empty & ~masked
     for col in values:
         column = out[col]
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             blanked = column.to_numpy(dtype=float, copy=True)
-            blanked[hide] = np.nan
+            blanked[~shown] = np.nan
         else:
             blanked = column.to_numpy(dtype=object, copy=True)
-            blanked[hide] = None
+            blanked[~shown] = None
             blanked = pd.Series(blanked, index=out.index, dtype=object)  # keeps None
         out[col] = blanked
     for i, c in enumerate(names):
-        small = (counts[:, i] > 0) & (counts[:, i] < k)
-        out[c] = pd.arrays.IntegerArray(counts[:, i].copy(), small)
+        out[c] = pd.arrays.IntegerArray(counts[:, i].copy(), hide[:, i])
     out["masked"] = masked
     out["status"] = np.select([empty, masked], [EMPTY, MASKED], OK).astype(object)
     out.attrs = {**table.attrs, "k": k}
+    return out
+
+
+def _hiding(table: pd.DataFrame, k: int, names: Sequence[str], within: Sequence[str],
+            among: Sequence[str], hidden: object
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(counts, hidden beforehand, hidden) per row and count column, as :func:`mask`
+    decides them."""
+    counts = np.column_stack(
+        [pd.to_numeric(table[c], errors="coerce").fillna(0).to_numpy(dtype="int64")
+         for c in names]) if len(table) else np.zeros((0, len(names)), dtype="int64")
+    pre = np.zeros(counts.shape, dtype=bool)
+    if isinstance(hidden, Mapping):
+        for i, c in enumerate(names):
+            if hidden.get(c) is not None:
+                pre[:, i] = np.asarray(hidden[c], dtype=bool)
+    elif hidden is not None:
+        pre[:, :] = np.asarray(hidden, dtype=bool)[:, None]
+    hide = (pre | ((counts > 0) & (counts < k))) & (counts > 0)
+    among = [c for c in among if c in table.columns]
+    if among and len(table):
+        within = [c for c in within if c in table.columns]
+        units = (table.groupby(within, sort=False, dropna=False).ngroup().to_numpy()
+                 if within else np.zeros(len(table), dtype=int))
+        keys = table[among].reset_index(drop=True)
+        for unit in np.unique(units):
+            idx = np.flatnonzero(units == unit)
+            for i in range(len(names)):
+                hide[idx, i] = _suppress(keys.iloc[idx], counts[idx, i], k, pre[idx, i])
+    return counts, pre, hide
+
+
+def suppressed(table: pd.DataFrame, k: int, n: Sequence[str], *,
+               within: Sequence[str] = (), among: Sequence[str] = (),
+               hidden: object = None) -> np.ndarray:
+    """The rows :func:`mask` would hide for any of the count columns ``n`` (each its
+    own figure), hidden beforehand included: for a table whose row shows several
+    figures at once (a tendency: three feelings and trust)."""
+    _, pre, hide = _hiding(table, k, list(n), within, among, hidden)
+    return hide.any(axis=1) | pre.any(axis=1)
+
+
+def group_hidden(table: pd.DataFrame, groups: Iterable[object],
+                 columns: Sequence[str] = ("group",)) -> np.ndarray:
+    """Rows of ``table`` whose ``columns`` (a group column or several) name one of
+    ``groups`` (for :func:`mask`'s ``hidden``)."""
+    chosen = list(groups)
+    out = np.zeros(len(table), dtype=bool)
+    if not chosen:
+        return out
+    for col in columns:
+        if col in table.columns:
+            out |= table[col].isin(chosen).to_numpy()
     return out
 
 
@@ -112,13 +301,15 @@ def select(frame: pd.DataFrame, questionnaire: Questionnaire | str | None = None
 
 
 def _scope(frame: pd.DataFrame, questionnaire: Questionnaire, by: object,
-           participant: object) -> tuple[pd.DataFrame, list[str], int]:
+           participant: object, columns: Sequence[str] = ()
+           ) -> tuple[pd.DataFrame, list[str], int]:
     """The rows, breakdown keys and k of a readiness figure: one participant's own
-    result is neither broken down nor masked (it is theirs); any other is."""
+    result is neither broken down nor masked (it is theirs); any other is, over the
+    validated answers (``columns``: the ones the figure needs, with the keys)."""
     rows, keys_by, k = select(frame, questionnaire), _by(by), anonymity_k(frame)
     if participant is not None:
         return rows[rows["participant"] == participant], [], 1
-    return rows, keys_by, k
+    return counted(rows, [*columns, *keys_by]), keys_by, k
 
 
 def _by(by: str | Sequence[str] | None) -> list[str]:

@@ -16,7 +16,10 @@ from coopkit.analysis.core import (
     MASKED,
     OK,
     _first_rows,
+    _suppress,
     anonymity_k,
+    counted,
+    hidden_groups,
     mask,
     select,
 )
@@ -38,19 +41,22 @@ def divergence(frame: pd.DataFrame, questionnaire: Questionnaire | None = None, 
     - ``bimodality``: Sarle's bimodality coefficient ``(g^2 + 1) / (kappa + 3 (n-1)^2 /
       ((n-2)(n-3)))`` with the sample skewness g and excess kurtosis kappa (informative;
       above 5/9 ≈ 0.555 hints at two camps; NaN under 4 answers or without variance);
-    - ``group_gap``: max minus min of the ``by`` groups' mean scores, among groups with
-      at least k respondents (NaN with fewer than 2 such groups);
+    - ``group_gap``: max minus min of the ``by`` groups' mean scores, among the groups
+      the item's breakdown by group shows (at least k respondents, not hidden with a
+      small group: see :func:`~.core.mask`; NaN with fewer than 2 such groups);
     - ``index = (2 * dispersion + polarisation + group_gap) / 3`` (a missing gap counts
       0), 0..1: the order of the agenda, most divisive first.
 
-    Items answered by fewer than k people are masked (and listed last). With a
+    Items answered by fewer than k people are masked (and listed last). Validated
+    answers only (:func:`~.core.counted`). With a
     questionnaire, only its answers are used, every scored item is listed and
     ``label`` holds the item's text.
     Columns: ``item_id``, [``label``], ``n``, ``mean``, ``dispersion``, ``polarisation``,
     ``bimodality``, ``group_gap``, ``n_groups``, ``index``, ``masked``, ``status``.
     """
     k = anonymity_k(frame)
-    rows = select(frame, questionnaire) if questionnaire is not None else frame
+    rows = counted(select(frame, questionnaire) if questionnaire is not None else frame,
+                   ["item_id", "score", by])
     score = rows["score"].to_numpy(dtype=float)
     ok = ~np.isnan(score)
     s = score[ok]
@@ -83,7 +89,15 @@ def divergence(frame: pd.DataFrame, questionnaire: Questionnaire | None = None, 
     pair = item_code[has_group] * width + group_code[has_group]
     pair_n = total(codes=pair, length=size * width).reshape(size, width)
     pair_sum = total(s[has_group], codes=pair, length=size * width).reshape(size, width)
-    shown = pair_n >= k
+    # A group's mean on an item is shown in the gap only as the item's breakdown by
+    # group would show it (groups hidden everywhere, then complementary suppression).
+    pool = hidden_groups(rows, k, by) if by == "group" else frozenset()
+    in_pool = np.array([g in pool for g in groups], dtype=bool)
+    keys = pd.DataFrame({by: np.asarray(groups, dtype=object)})
+    shown = np.zeros((size, width), dtype=bool)
+    for i in range(size):
+        counts = pair_n[i, :len(groups)].astype("int64")
+        shown[i, :len(groups)] = (counts > 0) & ~_suppress(keys, counts, k, in_pool)
     with np.errstate(divide="ignore", invalid="ignore"):
         pair_mean = pair_sum / pair_n
     n_groups = shown.sum(axis=1)

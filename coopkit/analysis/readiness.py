@@ -24,6 +24,8 @@ from coopkit.analysis.core import (
     _person_units,
     _scope,
     _sort,
+    group_hidden,
+    hidden_groups,
     mask,
 )
 from coopkit.definitions import method
@@ -132,7 +134,8 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
     ``principle`` / ``unit``), ``label``, ``score``, ``spread``, ``n``, ``masked``,
     ``status``. Units without any scored answer have ``status == "empty"``.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "score"))
     units = _unit_table(questionnaire, level, scored_only=True)
     unit_keys = _UNIT_KEYS[level]
     order = _unit_order(questionnaire, level, units)
@@ -143,8 +146,16 @@ def readiness(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str =
     combos, mean, spread, n = _across_persons(people, keys_by, means["score"])
     out = _long(combos, order, score=mean, spread=spread, n=n)  # every person's breakdown
     out.insert(len(keys_by) + len(unit_keys), "label", _labels(out, questionnaire, level, lang))
-    out = mask(out, k, ["score", "spread"])
+    out = mask(out, k, ["score", "spread"], within=unit_keys, among=keys_by,
+               hidden=_pool(out, rows, k, keys_by))
     return _sort(out, {"group": _order(out.get("group", []), method.GROUP_IDS)})
+
+
+def _pool(table: pd.DataFrame, rows: pd.DataFrame, k: int, keys_by: Sequence[str]):
+    """The rows of ``table`` of a group hidden everywhere (see ``hidden_groups``)."""
+    if "group" not in keys_by:
+        return None
+    return group_hidden(table, hidden_groups(rows, k))
 
 
 def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str = "section",
@@ -153,13 +164,16 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     """Completion (0..1): the share of the unit's questions a person answered.
 
     Counts every answer, "not applicable" and "don't know" included, over the items
-    shown to the person's group (an item restricted with ``groups:`` is not expected
-    from the others). A group's completion is the mean over its respondents; ``n`` is
-    the number of respondents (people with at least one answer to the questionnaire).
+    asked of the person's group (:meth:`~coopkit.definitions.questionnaire.Item.asked_of`:
+    an item restricted with ``groups:`` is not expected from the others, and nobody
+    estimates their own group "in the other's shoes"). A group's completion is the mean
+    over its respondents; ``n`` is the number of respondents (people with at least one
+    answer to the questionnaire).
     Columns: the ``by`` columns, the unit key(s), ``label``, ``completion``, ``n``,
     ``masked``, ``status``.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "section_id", "subsection_id"))
     units = _unit_table(questionnaire, level, scored_only=False)
     unit_keys = _UNIT_KEYS[level]
     rows = _narrow(rows, "participant", "group", *keys_by, "item_id", "section_id",
@@ -168,7 +182,8 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     # Items expected from each group, per unit (a handful of groups: no per-person loop).
     expected = []
     for group in people["group"].drop_duplicates():
-        shown = units[units["groups"].map(lambda gs, g=group: not gs or g in gs)]
+        asked = [questionnaire.item(i).asked_of(group) for i in units["item_id"]]
+        shown = units[asked]
         counts = shown.groupby(unit_keys, sort=False).size().rename("expected").reset_index()
         expected.append(counts.assign(group=group))
     if expected:
@@ -186,7 +201,8 @@ def completion(frame: pd.DataFrame, questionnaire: Questionnaire, *, level: str 
     out = grid.merge(cells, how="left", on=[*keys_by, *unit_keys])
     out["n"] = out["n"].fillna(0)
     out.insert(len(keys_by) + len(unit_keys), "label", _labels(out, questionnaire, level, lang))
-    out = mask(out, k, ["completion"])
+    out = mask(out, k, ["completion"], within=unit_keys, among=keys_by,
+               hidden=_pool(out, rows, k, keys_by))
     return _sort(out, {"group": _order(out.get("group", []), method.GROUP_IDS)})
 
 
@@ -205,7 +221,9 @@ def weakest_items(frame: pd.DataFrame, questionnaire: Questionnaire, *,
     (title), ``score``, ``weak_share``, ``n``, ``recommendation`` (the item's feedback,
     None when it has none), ``masked``, ``status``. ``limit`` rows per breakdown.
     """
-    rows, keys_by, k = _scope(frame, questionnaire, by, participant)
+    rows, keys_by, k = _scope(frame, questionnaire, by, participant,
+                              ("item_id", "score", "weak"))
+    everyone = rows
     readiness_ids = [it.id for it in questionnaire.items() if _is_readiness(it)]
     rows = _narrow(rows, "participant", *keys_by, "item_id", "score", "weak")
     rows = rows[(rows["score"].notna() & rows["item_id"].isin(readiness_ids)).to_numpy()]
@@ -216,7 +234,8 @@ def weakest_items(frame: pd.DataFrame, questionnaire: Questionnaire, *,
     cells = grouped.mean().rename(columns={"weak": "weak_share"})
     cells["n"] = grouped.size()
     cells = cells.reset_index()
-    cells = mask(cells, k, ["score", "weak_share"])
+    cells = mask(cells, k, ["score", "weak_share"], within=["item_id"], among=keys_by,
+                 hidden=_pool(cells, everyone, k, keys_by))
     cells = cells[cells["status"].eq(OK) & cells["weak_share"].gt(0)]
     order = {it.id: i for i, it in enumerate(questionnaire.items())}
     cells = cells.assign(_pos=cells["item_id"].map(order))

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coopkit.analysis.core import _order, _own_feelings, _person_cells, _sort, anonymity_k, mask
+from coopkit.analysis.core import (
+    MASKED,
+    _order,
+    _own_feelings,
+    _person_cells,
+    _sort,
+    anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
+    mask,
+)
 from coopkit.definitions import method
 
 
@@ -29,6 +40,8 @@ def others_shoes(frame: pd.DataFrame) -> pd.DataFrame:
     ``n_estimate``, ``n_actual``, ``masked``, ``status``.
     """
     k = anonymity_k(frame)
+    frame = counted(frame)
+    pool = hidden_groups(frame, k)
     # A group's estimate of itself is not an estimate of another (the app does not ask
     # it; answers entered otherwise, e.g. from paper, are left out here).
     est = frame[(frame["about"].notna() & (frame["about"] != frame["group"])).to_numpy()]
@@ -45,11 +58,18 @@ def others_shoes(frame: pd.DataFrame) -> pd.DataFrame:
         tags[col] = tags[col].where(tags[col].notna(), from_mirror)
     estimates = _person_cells(est, ["group", "about", "item_id"]).rename(
         columns={"mean": "estimate", "n": "n_estimate"}).drop(columns="spread")
+    # Each side is hidden exactly as its own breakdown by group hides it: the estimates
+    # of one item by the estimating groups; the estimated group's own answer to the
+    # mirrored item, or its cell of the feelings map.
+    estimates["hide_estimate"] = _hidden(estimates, k, pool, ["item_id"], "n_estimate")
     out = estimates.merge(tags, on="item_id", how="left")
-    by_item = _person_cells(own, ["group", "item_id"]).rename(
+    by_item = _person_cells(own, ["group", "item_id"])
+    by_item["hide_item"] = _hidden(by_item, k, pool, ["item_id"], "n")
+    by_item = by_item.rename(
         columns={"group": "about", "item_id": "mirrors", "mean": "a_item", "n": "n_item"})
-    by_cell = _person_cells(own[own["theme"].notna()], ["group", "theme", "feeling"]).rename(
-        columns={"group": "about", "mean": "a_cell", "n": "n_cell"})
+    by_cell = _person_cells(own[own["theme"].notna()], ["group", "theme", "feeling"])
+    by_cell["hide_cell"] = _hidden(by_cell, k, pool, ["theme", "feeling"], "n")
+    by_cell = by_cell.rename(columns={"group": "about", "mean": "a_cell", "n": "n_cell"})
     out = out.merge(by_item.drop(columns="spread"), on=["about", "mirrors"], how="left")
     out = out.merge(by_cell.drop(columns="spread"), on=["about", "theme", "feeling"],
                     how="left")
@@ -57,8 +77,21 @@ def others_shoes(frame: pd.DataFrame) -> pd.DataFrame:
     out["actual"] = out["a_item"].where(has_mirror, out["a_cell"])
     out["n_actual"] = out["n_item"].where(has_mirror, out["n_cell"]).fillna(0)
     out["gap"] = out["estimate"] - out["actual"]
+    hide_actual = out["hide_item"].where(has_mirror, out["hide_cell"]).fillna(False)
+    hide = out["hide_estimate"].fillna(False).astype(bool) | hide_actual.astype(bool)
     out = out[columns]
-    out = mask(out, k, ["estimate", "actual", "gap"], n=("n_estimate", "n_actual"))
+    out = mask(out, k, ["estimate", "actual", "gap"], n=("n_estimate", "n_actual"),
+               hidden=hide.to_numpy())
     return _sort(out, {"group": _order(out["group"], method.GROUP_IDS),
                        "about": _order(out["about"], method.GROUP_IDS),
                        "theme": method.THEME_IDS, "feeling": method.FEELING_IDS})
+
+
+def _hidden(cells: pd.DataFrame, k: int, pool: frozenset, within: list[str], n: str
+            ) -> pd.Series:
+    """Whether each cell of a by-group breakdown is hidden (see :func:`~.core.mask`)."""
+    if cells.empty:
+        return pd.Series(False, index=cells.index, dtype=bool)
+    status = mask(cells, k, [], n=n, within=within, among=["group"],
+                  hidden=group_hidden(cells, pool))["status"]
+    return status.eq(MASKED)

@@ -28,7 +28,11 @@ from coopkit.analysis.core import (
     _person_units,
     _sort,
     anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
     mask,
+    suppressed,
 )
 from coopkit.definitions import method
 from coopkit.i18n import t
@@ -113,7 +117,11 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group") -> pd.
     intensities (0..1) of the group's own feelings over all themes, ``confiance`` (C)
     the mean of its trust statements, each per person first, then across persons, each
     with its own number of respondents (``n_attrait``…). A component from fewer than k
-    respondents is masked, and so is the whole row (a reading needs all of them);
+    respondents is masked, and so is the whole row (a reading needs all of them); so is
+    a row hidden for any component by complementary suppression (see
+    :func:`~.core.mask`: the rows hidden hold 0 or at least k respondents of that
+    component) or a group hidden everywhere (:func:`~.core.hidden_groups`). Validated
+    answers only (:func:`~.core.counted`);
     ``confiance`` is NaN with ``trust_measured`` False where no trust statement was
     answered, and the reading is then « confiance non mesurée ». ``intensity`` is the
     mean of A, F and T: how strongly the group feels anything at all, shown beside the
@@ -126,6 +134,7 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group") -> pd.
     """
     keys_by = _by(by)
     k = anonymity_k(frame)
+    frame = counted(frame, [*keys_by, "item_id", "theme", "feeling", "score", "about"])
     if not keys_by:  # the whole frame as one breakdown
         frame, keys_by = frame.assign(scope="all"), ["scope"]
     rows = _own_feelings(frame, keys_by)
@@ -164,7 +173,12 @@ def tendencies(frame: pd.DataFrame, *, by: str | Sequence[str] = "group") -> pd.
     values = [*COMPONENTS, "intensity", *PRESSURES, "leaning", "reading"]
     out = out[[*keys_by, *COMPONENTS, *counts, "trust_measured", "intensity", *PRESSURES,
                "leaning", "reading", "n", "_n_gate"]]
-    out = mask(out, k, values, n="_n_gate")
+    # ...and each component is its own figure: component by component, the rows hidden
+    # hold 0 or at least k respondents (as the waves of one feeling, or the feelings map
+    # of one cell, hide them), with the groups hidden everywhere (see core.mask)
+    pool = group_hidden(out, hidden_groups(frame, k)) if "group" in keys_by else None
+    hide = suppressed(out, k, counts, among=keys_by, hidden=pool)
+    out = mask(out, k, values, n="_n_gate", hidden=hide)
     for col in counts:  # each count blanked under k, like ``n``
         raw = out[col].to_numpy(dtype=float)
         small = (raw > 0) & (raw < k) | out["status"].ne("ok").to_numpy()

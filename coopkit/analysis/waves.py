@@ -9,7 +9,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from coopkit.analysis.core import _order, _own_feelings, _person_cells, _sort, anonymity_k, mask
+from coopkit.analysis.core import (
+    _order,
+    _own_feelings,
+    _person_cells,
+    _sort,
+    anonymity_k,
+    counted,
+    group_hidden,
+    hidden_groups,
+    mask,
+)
 from coopkit.definitions import method
 from coopkit.errors import CoopkitError, problem
 
@@ -21,9 +31,11 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
     Means are computed as in :func:`feelings_map` (own feelings when ``by`` holds
     ``theme`` or ``feeling``; otherwise every scored answer), per person then across
     persons, for each wave: ``mean0``, ``mean1``, ``delta = mean1 - mean0``, ``n0``,
-    ``n1``. A row is masked when either wave has fewer than k respondents (k: the larger
-    of the two frames' thresholds). Raises a :class:`CoopkitError` when the frames
-    belong to different projects or questionnaires.
+    ``n1``. A row is masked when either wave would hide it (fewer than k respondents, a
+    group hidden in that wave, or complementary suppression, see :func:`~.core.mask`;
+    k: the larger of the two frames' thresholds). Validated answers only. Raises a
+    :class:`CoopkitError` when the frames belong to different projects or
+    questionnaires.
     Columns: the ``by`` columns, ``mean0``, ``mean1``, ``delta``, ``n0``, ``n1``,
     ``masked``, ``status``.
     """
@@ -34,6 +46,7 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
             raise CoopkitError(problem("waves_mismatch", field=col, value=", ".join(b),
                                        expected=", ".join(a)))
     k = max(anonymity_k(before), anonymity_k(after))
+    before, after = counted(before), counted(after)
     keys = list(by)
     feelings = bool({"theme", "feeling"} & set(keys))
 
@@ -48,7 +61,13 @@ def waves(before: pd.DataFrame, after: pd.DataFrame, *,
     out[["n0", "n1"]] = out[["n0", "n1"]].fillna(0)
     out["delta"] = out["mean1"] - out["mean0"]
     out = out[[*keys, "mean0", "mean1", "delta", "n0", "n1"]]
-    out = mask(out, k, ["mean0", "mean1", "delta"], n=("n0", "n1"))
+    # Each wave is its own figure: hidden as that wave's breakdown by group hides it
+    # (the groups hidden everywhere in that wave, then complementary suppression).
+    among = ["group"] if "group" in keys else []
+    hidden = {"n0": group_hidden(out, hidden_groups(before, k)),
+              "n1": group_hidden(out, hidden_groups(after, k))} if among else None
+    out = mask(out, k, ["mean0", "mean1", "delta"], n=("n0", "n1"),
+               within=[c for c in keys if c != "group"], among=among, hidden=hidden)
     orders: dict[str, Sequence[object]] = {}
     if "group" in keys:
         orders["group"] = _order(out["group"], method.GROUP_IDS)

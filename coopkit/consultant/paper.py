@@ -50,7 +50,7 @@ def enter_paper(store: Store, code: str, group: str, answers: Mapping[str, objec
     problems = []
     for item_id, value in given.items():
         try:
-            q.check_answer(item_id, value)
+            q.check_answer(item_id, value, group)
         except CoopkitError as exc:
             problems.extend(exc.problems)
     missing = missing_required(q, group, given) if validate else []

@@ -21,13 +21,12 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import pandas as pd
 import traitlets
 
 from coopkit.i18n import t
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from coopkit.store import Store
 
 #: Seconds between two looks at the store.
@@ -53,23 +52,25 @@ class RoomView(widgets.VBox):
 
     ``value`` is the last snapshot read from the store: ``{"participation": {group:
     [joined, validated]}, "answers": number of answers, "last": latest answer time,
-    "show_tendencies": the workshop's setting}``. Only validated answers are charted
-    (``validated_only``), as the participant agreed to them in step 3. The tendencies
-    are drawn only when the workshop's setting ``show_tendencies`` is on
+    "show_tendencies": the workshop's setting}``. What the room is shown follows
+    coopkit's rules for everything shown to others: validated answers only
+    (:func:`coopkit.analysis.counted`), and the participation table masks a small
+    group's counts with what would give them back (:meth:`participation`). The
+    tendencies are drawn only when the workshop's setting ``show_tendencies`` is on
     (``store.set_workshop_settings``): off by default, since this view is projected.
     """
 
     value = traitlets.Dict()
 
     def __init__(self, store: Store, workshop_id: int, *,
-                 interval: float = DEFAULT_INTERVAL, validated_only: bool = True,
+                 interval: float = DEFAULT_INTERVAL,
                  charts: bool = True, lang: str | None = None):
         self.store = store
         self.workshop_id = workshop_id
         self.interval = interval
-        self.validated_only = validated_only
         self.charts = charts
         self._lang = lang
+        self._workshop_k: int | None = None
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -134,7 +135,7 @@ class RoomView(widgets.VBox):
             return
         from coopkit import analysis, charts
 
-        rows = analysis.select(frame, validated_only=self.validated_only)
+        rows = analysis.counted(frame)
         lang = self._lang
         if rows.empty:
             self.notice.value = f"<p>{escape(t('room.waiting', lang))}</p>"
@@ -142,7 +143,8 @@ class RoomView(widgets.VBox):
             self.tendencies.value = b""
             return
         k = analysis.anonymity_k(frame)
-        self.notice.value = f"<p><small>{escape(t('room.masked', lang, k=k))}</small></p>"
+        self.notice.value = (f"<p><small>{escape(t('room.masked', lang, k=k))} "
+                             f"{escape(t('export.note.counting', lang))}</small></p>")
         fmap = analysis.feelings_map(rows)
         self.feelings.value = figure_png(charts.plot_feelings_map, fmap, size=(13, 6.5),
                                          lang=lang)
@@ -151,23 +153,35 @@ class RoomView(widgets.VBox):
         self.tendencies.value = figure_png(charts.plot_tendencies, analysis.tendencies(rows),
                                            size=(13, 7), lang=lang) if shown else b""
 
+    def participation(self) -> pd.DataFrame:
+        """The table's figures: :func:`coopkit.analysis.participation` of the last
+        snapshot (a small group's count hidden, with what would give it back)."""
+        from coopkit import analysis
+
+        counts = {g: tuple(c) for g, c in self.value.get("participation", {}).items()}
+        return analysis.participation(counts, self._k())
+
+    def _k(self) -> int:
+        if self._workshop_k is None:
+            self._workshop_k = self.store.workshop(self.workshop_id).k
+        return self._workshop_k
+
     def _table_html(self) -> str:
         lang = self._lang
         head = "".join(f"<th style='text-align:left;padding:2px 12px'>{escape(h)}</th>"
                        for h in (t("room.group", lang), t("room.joined", lang),
                                  t("room.validated", lang)))
+        hidden = t("room.hidden", lang)
         rows = []
-        joined_total = validated_total = 0
-        for group, (joined, validated) in self.value.get("participation", {}).items():
-            joined_total += joined
-            validated_total += validated
-            label = t(f"method.group.{group}", lang)
-            rows.append(f"<tr><td style='padding:2px 12px'>{escape(label)}</td>"
-                        f"<td style='padding:2px 12px'>{joined}</td>"
-                        f"<td style='padding:2px 12px'>{validated}</td></tr>")
-        rows.append(f"<tr><td style='padding:2px 12px'><b>{escape(t('room.total', lang))}"
-                    f"</b></td><td style='padding:2px 12px'><b>{joined_total}</b></td>"
-                    f"<td style='padding:2px 12px'><b>{validated_total}</b></td></tr>")
+        for _, row in self.participation().iterrows():
+            total = row["group"] is None
+            label = t("room.total", lang) if total else t(f"method.group.{row['group']}", lang)
+            cells = [escape(label), *(escape(hidden) if pd.isna(row[c]) else str(int(row[c]))
+                                      for c in ("joined", "validated"))]
+            if total:
+                cells = [f"<b>{c}</b>" for c in cells]
+            rows.append("<tr>" + "".join(f"<td style='padding:2px 12px'>{c}</td>"
+                                         for c in cells) + "</tr>")
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     # ---------------------------------------------------------------- polling

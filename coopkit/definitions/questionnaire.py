@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import numbers
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from coopkit.definitions import method
-from coopkit.errors import CoopkitError, FieldPath, Problem, problem, suggest
+from coopkit.errors import CoopkitError, FieldPath, Problem, bad_character, problem, suggest
 from coopkit.errors import dotted as _dotted
 from coopkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
 
@@ -82,6 +84,20 @@ class Group:
     builtin: bool = False
 
 
+def whole_number(value: object) -> int | None:
+    """``value`` as a Python ``int`` when it is a whole number (``3``, ``3.0``,
+    ``numpy.int64(3)``, ``numpy.float64(3)``), else None: booleans, NaN, infinities,
+    ``3.5``, texts and anything else are not answers on a scale."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    number = float(value)
+    if not math.isfinite(number) or number != math.floor(number):
+        return None
+    return int(number)
+
+
 @dataclass(frozen=True)
 class Item:
     """One question, with the tags that tie it to the method."""
@@ -128,6 +144,10 @@ class Item:
                     problem("text_too_long", field=self.id, value=len(value),
                             limit=MAX_TEXT_LENGTH)
                 )
+            found = bad_character(value)
+            if found is not None:
+                raise CoopkitError(problem("bad_character", field=self.id,
+                                           position=found[0] + 1, char=found[1]))
             return value
         if self.type == "multiple":
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
@@ -137,7 +157,7 @@ class Item:
                 raise bad
             return sorted(value, key=ids.index)
         if self.type == "single":
-            if value not in [c.id for c in self.choices]:
+            if not isinstance(value, str) or value not in [c.id for c in self.choices]:
                 raise bad
             return value
         if isinstance(value, str) and self.scale is not None:
@@ -146,9 +166,9 @@ class Item:
             ):
                 return value
             raise bad
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        number = whole_number(value)
+        if number is None:
             raise bad
-        number = int(value)
         if self.type == "intensity":
             if not 0 <= number <= (self.max or 0):
                 raise bad
@@ -248,7 +268,7 @@ class Questionnaire:
 
     def item(self, item_id: str) -> Item:
         """The item with this id (a :class:`CoopkitError` if there is none)."""
-        found = self._index().get(item_id)
+        found = self._index().get(item_id) if isinstance(item_id, str) else None
         if found is None:
             raise CoopkitError(problem("unknown_item", field="item", value=item_id,
                                        questionnaire=self.id))
@@ -261,9 +281,17 @@ class Questionnaire:
             object.__setattr__(self, "_item_index", index)
         return index
 
-    def check_answer(self, item_id: str, value: object) -> object:
-        """Validate one answer against this questionnaire; return the stored value."""
-        return self.item(item_id).check(value)
+    def check_answer(self, item_id: str, value: object, group: str | None = None) -> object:
+        """Validate one answer against this questionnaire; return the stored value.
+
+        With ``group``, the item must also be asked of that group (:meth:`Item.asked_of`:
+        its ``groups:`` and, for "in the other's shoes" items, never one's own group):
+        the one place this rule lives, for the store and for every form."""
+        item = self.item(item_id)
+        if not item.asked_of(group):
+            raise CoopkitError(problem("not_asked", field=item.id, value=group,
+                                       questionnaire=self.id))
+        return item.check(value)
 
     def section_path(self, item_id: str) -> tuple[Section, ...]:
         """The section and sub-sections (outermost first) holding an item."""

@@ -27,6 +27,7 @@ from coopkit.exports.tables import (
     has_feelings,
     has_readiness,
     masked_label,
+    participation_frame,
     shows_tendencies,
 )
 from coopkit.i18n import get_language, normalise_language, t
@@ -90,6 +91,8 @@ class _Pages:
         self.pages.append(fig)
         fig.text(0.02, 0.01, tex_safe(self.footer(len(self.pages))), fontsize=9,
                  color="0.35")
+        fig.text(0.98, 0.01, tex_safe(t("export.note.counting", self.lang)), fontsize=9,
+                 color="0.35", ha="right")  # every page says what it counts
 
 
 def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
@@ -160,7 +163,8 @@ def _cover(report: Report, pages: _Pages, lang: str) -> None:
     lay.y += 0.15
     lay.paragraph(t("report.participation", lang), size=13, weight="bold", after=0.05)
     lay.paragraph(t("export.note.masked", lang, k=report.k), size=8.5, style="italic",
-                  after=0.08)
+                  after=0.03)
+    lay.paragraph(t("export.note.counting", lang), size=8.5, style="italic", after=0.08)
     for wd in report.workshops:
         q = wd.questionnaire
         lay.paragraph(t("report.workshop", lang, code=wd.workshop.code, wave=wd.workshop.wave,
@@ -168,14 +172,11 @@ def _cover(report: Report, pages: _Pages, lang: str) -> None:
                       after=0.04)
         rows = []
         hidden = masked_label(wd.k, lang)
-        for group, count in wd.participation.items():
-            small = 0 < count.joined < wd.k
-            rows.append([group_label(group, q, lang),
-                         hidden if small else count.joined,
-                         hidden if small else count.validated])
-        rows.append([t("export.total", lang),
-                     sum(c.joined for c in wd.participation.values()),
-                     sum(c.validated for c in wd.participation.values())])
+        for _, row in participation_frame(wd).iterrows():  # masked with complements
+            rows.append([t("export.total", lang) if row["group"] is None
+                         else group_label(row["group"], q, lang),
+                         *(hidden if pd.isna(row[c]) else int(row[c])
+                           for c in ("joined", "validated"))])
         lay.table([t("export.col.group", lang), t("export.col.joined", lang),
                    t("export.col.validated", lang)], rows, [0.6, 0.2, 0.2])
 

@@ -6,20 +6,26 @@ under k is done there, in the frames: nothing here recomputes or unmasks a figur
 writers (:mod:`~coopkit.exports.xlsx`, :mod:`~coopkit.exports.csvfile`,
 :mod:`~coopkit.exports.pdf`) only lay these out. Knows nothing of the store or of files.
 
-**Raw answers and small groups.** The raw answers give one row per answer with the
-participant's pseudonym (a number, never the token), group and establishment. When a
-group has fewer than k participants in a workshop, its group *and* establishment are
-replaced by a masked label; when a group is large enough but a group x establishment
-pair is not, the establishment alone is masked. So nobody can single out the answers of
-a small group, or of the two people of one group from one establishment.
+**Raw answers and small groups.** The raw answers give one row per validated answer
+with a participant number (drawn afresh at each export, never the token), group and
+establishment. No masked answer can be tied to a group (:func:`raw_plan`): the groups
+hidden in every figure (fewer than k participants, and the next smallest ones until k
+people) share one masked label; their answers are shown only for the items asked of all
+of them, so which questions a person answered says nothing of their group; and for an
+item not asked of all of them, the answers of the next smallest visible group are left
+out when the pooled answers left out would be fewer than k (else the item's figure for
+everyone minus the answers shown would give them back). Within a visible group,
+establishments under k are masked with the next smallest one.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import numpy as np
 import pandas as pd
 
 from coopkit import analysis
@@ -114,47 +120,146 @@ def _h(name: str, lang: str) -> str:
 
 # -------------------------------------------------------------- raw answers table
 
-def small_cells(answers: pd.DataFrame, k: int) -> tuple[set, set]:
-    """(groups under k, (group, establishment) pairs under k), counting participants."""
-    people = answers.drop_duplicates("participant")[["participant", "group", "establishment"]]
-    by_group = people.groupby("group", dropna=False)["participant"].nunique()
-    small_groups = {g for g, n in by_group.items() if n < k}
-    pairs = people.assign(establishment=people["establishment"].astype(object)
-                          .where(people["establishment"].notna(), None))
-    by_pair = pairs.groupby(["group", "establishment"], dropna=False)["participant"].nunique()
-    small_pairs = {(g, e) for (g, e), n in by_pair.items() if n < k}
-    return small_groups, small_pairs
+@dataclass(frozen=True)
+class RawPlan:
+    """What the raw answers of one workshop show (see :func:`raw_plan`)."""
+
+    #: The groups pooled under the masked label (hidden in every figure, too).
+    pool: frozenset
+    #: The items a pooled participant's answers are shown for: asked of every pooled group.
+    common: frozenset
+    #: item id -> visible groups whose answers to it are left out (complement).
+    dropped: Mapping[str, frozenset]
+    #: (group, establishment) pairs whose establishment is masked.
+    hidden_places: frozenset
+
+
+def raw_plan(answers: pd.DataFrame, questionnaire: Questionnaire, k: int) -> RawPlan:
+    """Decide what the raw answers of a workshop may show (``answers``: as counted).
+
+    - The groups :func:`coopkit.analysis.hidden_groups` hides everywhere (the groups of
+      fewer than k participants and the next smallest ones until at least k people)
+      share one masked label: group and establishment.
+    - A pooled participant's answers are shown only for the items asked of every pooled
+      group (:meth:`Item.asked_of`), so which questions they answered says nothing of
+      their group; their answers to the other items are left out. When the pool itself
+      holds fewer than k participants (the whole workshop is that small), none of its
+      answers is shown.
+    - For such an item, the pooled answers left out must be 0 or at least k (else the
+      room's figure for the item minus the answers shown would give them): the answers
+      of the next smallest visible groups to that item are left out too.
+    - In each visible group, establishments with fewer than k participants are masked,
+      with the next smallest ones until the masked participants number at least k.
+    """
+    if answers.empty:
+        return RawPlan(frozenset(), frozenset(), {}, frozenset())
+    pool = analysis.hidden_groups(answers, k)
+    items = {it.id: it for it in questionnaire.items()}
+    pooled = answers.loc[answers["group"].isin(list(pool)).to_numpy(), "participant"]
+    if pooled.nunique() < k:  # the whole workshop is under k: nothing of theirs is shown
+        common = frozenset()
+    else:
+        common = frozenset(i for i, it in items.items()
+                           if all(it.asked_of(g) for g in pool))
+    dropped: dict[str, frozenset] = {}
+    # Two figures per item: who answered it at all, and whose answer has a score (the
+    # mean the analysis tables show); each keeps 0 or at least k answers left out.
+    scored = answers[answers["score"].notna().to_numpy()]
+    per_item = [part.groupby(["item_id", "group"], sort=False)["participant"].nunique()
+                for part in (answers, scored)]
+    for item_id in answers["item_id"].drop_duplicates():
+        if item_id in common:
+            continue
+        gone: set = set()
+        for sizes in per_item:
+            if item_id in sizes.index.get_level_values(0):
+                counts = {g: int(n) for g, n in sizes.loc[item_id].items()}
+                gone |= analysis.complement(counts, k, pool, small=False)
+        if gone - pool:
+            dropped[item_id] = frozenset(gone - pool)
+    people = answers.drop_duplicates("participant")
+    places = people["establishment"].astype(object).where(people["establishment"].notna(),
+                                                           None)
+    people = people.assign(establishment=places)
+    hidden_places = set()
+    for group, members in people.groupby("group", sort=False):
+        if group in pool:
+            continue
+        sizes = members["establishment"].value_counts(dropna=False, sort=False)
+        for place in analysis.complement({p: int(n) for p, n in sizes.items()}, k):
+            hidden_places.add((group, None if pd.isna(place) else place))
+    return RawPlan(pool, common, dropped, frozenset(hidden_places))
+
+
+def raw_rows(answers: pd.DataFrame, plan: RawPlan) -> pd.DataFrame:
+    """The rows of ``answers`` the raw table shows under ``plan``."""
+    if answers.empty:
+        return answers
+    group = answers["group"].to_numpy(dtype=object)
+    item = answers["item_id"].to_numpy(dtype=object)
+    pooled = np.isin(group, list(plan.pool))
+    keep = ~pooled | np.isin(item, list(plan.common))
+    for item_id, groups in plan.dropped.items():
+        keep &= ~((item == item_id) & np.isin(group, list(groups)))
+    return answers[keep]
+
+
+def _numbers(participants: pd.Series) -> dict[object, int]:
+    """A fresh number per participant, in random order (not their order of arrival)."""
+    people = list(dict.fromkeys(participants))
+    secrets.SystemRandom().shuffle(people)
+    return {p: i for i, p in enumerate(people, start=1)}
 
 
 def answers_table(report: Report, lang: str | None = None) -> Table:
-    """The raw answers, one row per answer, small groups masked (see module doc)."""
+    """The raw answers, one row per answer, small groups pooled (see :func:`raw_plan`).
+
+    Validated answers only (:func:`coopkit.analysis.counted`). Participants are numbered
+    afresh at each export, in random order and once across the file's workshops: the
+    number ties the answers of one person within one file, and nothing else (neither
+    the order of arrival nor another file).
+    Pooled participants' answer times are left out (a group answering together, or on
+    paper, would stand out by its times).
+    """
     code = _lang(lang)
-    parts = []
+    shown = []
     for wd in report.workshops:
-        frame, q, k = wd.answers, wd.questionnaire, wd.k
-        small_groups, small_pairs = small_cells(frame, k) if len(frame) else (set(), set())
+        counted = analysis.counted(wd.answers)
+        plan = raw_plan(counted, wd.questionnaire, wd.k)
+        shown.append((wd, plan, raw_rows(counted, plan)))
+    number = _numbers(pd.Series([(wd.workshop.id, p) for wd, _, rows in shown
+                                 for p in rows["participant"]], dtype=object))
+    parts = []
+    for wd, plan, frame in shown:
+        q, k = wd.questionnaire, wd.k
         sections = {s.id: s for s in _all_sections(q)}
         texts = {it.id: it.text.get(code) for it in q.items()}
         hidden = masked_label(k, code)
         position = {item_id: i for i, item_id in enumerate(texts)}
         if len(frame):
-            frame = frame.assign(_pos=frame["item_id"].map(position)).sort_values(
-                ["participant", "_pos"], kind="stable")
+            ident = wd.workshop.id
+            frame = frame.assign(number=frame["participant"].map(lambda p, w=ident:
+                                                                 number[(w, p)]),
+                                 position=frame["item_id"].map(position)).sort_values(
+                ["number", "position"], kind="stable")
         rows = []
         for r in frame.itertuples(index=False):
             place = r.establishment if isinstance(r.establishment, str) else None
-            if r.group in small_groups:
+            pooled = r.group in plan.pool
+            if pooled:
                 group, place = hidden, hidden
             else:
                 group = group_label(r.group, q, code)
-                if (r.group, place) in small_pairs:
+                if (r.group, place) in plan.hidden_places:
                     place = hidden
             value = r.value
             if isinstance(value, list | tuple):
                 value = "; ".join(map(str, value))
+            when = None if pooled or pd.isna(r.answered_at) else \
+                r.answered_at.tz_convert("UTC").tz_localize(None)
             rows.append({
                 _h("workshop", code): wd.workshop.code, _h("wave", code): wd.workshop.wave,
-                _h("questionnaire", code): q.id, _h("participant", code): int(r.participant),
+                _h("questionnaire", code): q.id, _h("participant", code): int(r.number),
                 _h("group", code): group, _h("establishment", code): place,
                 _h("validated", code): t("export.yes" if r.validated else "export.no", code),
                 _h("section", code): (sections[r.section_id].title.get(code)
@@ -163,8 +268,7 @@ def answers_table(report: Report, lang: str | None = None) -> Table:
                 _h("item_type", code): r.item_type, _h("value", code): value,
                 _h("answer", code): answer_label(q, r.item_id, r.value, code),
                 _h("score", code): None if pd.isna(r.score) else float(r.score),
-                _h("answered_at", code): (r.answered_at.tz_convert("UTC").tz_localize(None)
-                                          if pd.notna(r.answered_at) else None),
+                _h("answered_at", code): when,
             })
         parts.append(pd.DataFrame(rows))
     columns = ["workshop", "wave", "questionnaire", "participant", "group", "establishment",
@@ -175,7 +279,12 @@ def answers_table(report: Report, lang: str | None = None) -> Table:
     kinds = {_h("participant", code): INTEGER, _h("score", code): PERCENT,
              _h("answered_at", code): DATE}
     return Table("answers", t("export.sheet.answers", code), frame, kinds,
-                 t("export.note.answers", code, k=report.k))
+                 _note("export.note.answers", code, k=report.k))
+
+
+def _note(key: str, lang: str, **values: object) -> str:
+    """A table's note, followed by what every figure counts (one policy everywhere)."""
+    return f"{t(key, lang, **values)} {t('export.note.counting', lang)}"
 
 
 def _all_sections(q: Questionnaire):
@@ -206,30 +315,31 @@ def _stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def participation_frame(wd: WorkshopData) -> pd.DataFrame:
+    """:func:`coopkit.analysis.participation` of a workshop: per group then in all, who
+    joined and who validated, small counts masked with their complements."""
+    return analysis.participation(wd.participation, wd.k)
+
+
 def _participation(report: Report, code: str) -> Table:
     parts = []
     for wd in report.workshops:
-        rows = pd.DataFrame([{"group": g, "joined": c.joined, "validated": c.validated}
-                             for g, c in wd.participation.items()],
-                            columns=["group", "joined", "validated"])
-        masked = analysis.mask(rows, wd.k, ["validated"], n="joined")
-        total = pd.DataFrame([{
-            _h("group", code): t("export.total", code),
-            _h("joined", code): int(rows["joined"].sum()),
-            _h("validated", code): int(rows["validated"].sum()),
-            _h("status", code): t("export.status.ok", code)}])
-        shown = pd.DataFrame({
-            _h("group", code): [group_label(g, wd.questionnaire, code) for g in masked["group"]],
-            _h("joined", code): masked["joined"].astype(object).where(masked["joined"].notna(),
-                                                                      None),
-            _h("validated", code): masked["validated"].astype(object)
-            .where(masked["validated"].notna(), None),
+        masked = participation_frame(wd)
+
+        def shown(column: pd.Series) -> pd.Series:
+            return column.astype(object).where(column.notna(), None)
+
+        parts.append(_prefix(wd, pd.DataFrame({
+            _h("group", code): [t("export.total", code) if g is None
+                                else group_label(g, wd.questionnaire, code)
+                                for g in masked["group"]],
+            _h("joined", code): shown(masked["joined"]),
+            _h("validated", code): shown(masked["validated"]),
             _h("status", code): [_status(s, wd.k, code) for s in masked["status"]],
-        })
-        parts.append(_prefix(wd, pd.concat([shown, total], ignore_index=True), code))
+        }), code))
     kinds = {_h("joined", code): INTEGER, _h("validated", code): INTEGER}
     return Table("participation", t("export.sheet.participation", code), _stack(parts), kinds,
-                 t("export.note.masked", code, k=report.k))
+                 _note("export.note.masked", code, k=report.k))
 
 
 def _readiness(report: Report, level: str, code: str) -> Table | None:
@@ -255,7 +365,7 @@ def _readiness(report: Report, level: str, code: str) -> Table | None:
         return None
     kinds = {_h("score", code): PERCENT, _h("spread", code): PERCENT, _h("n", code): INTEGER}
     return Table(f"readiness_{level}", t(f"export.sheet.readiness_{level}", code),
-                 _stack(parts), kinds, t("export.note.readiness", code, k=report.k))
+                 _stack(parts), kinds, _note("export.note.readiness", code, k=report.k))
 
 
 def _counts(series: pd.Series) -> list[object]:
@@ -280,7 +390,7 @@ def _recommendations(report: Report, code: str) -> Table | None:
     kinds = {_h("score", code): PERCENT, _h("weak_share", code): PERCENT,
              _h("n", code): INTEGER}
     return Table("recommendations", t("export.sheet.recommendations", code), _stack(parts),
-                 kinds, t("export.note.recommendations", code, k=report.k))
+                 kinds, _note("export.note.recommendations", code, k=report.k))
 
 
 def _feelings(report: Report, code: str) -> Table | None:
@@ -305,7 +415,7 @@ def _feelings(report: Report, code: str) -> Table | None:
     kinds = {_h("intensity", code): PERCENT, _h("value_mean", code): DECIMAL,
              _h("spread", code): PERCENT, _h("n", code): INTEGER}
     return Table("feelings", t("export.sheet.feelings", code), _stack(parts), kinds,
-                 t("export.note.feelings", code, k=report.k))
+                 _note("export.note.feelings", code, k=report.k))
 
 
 def shows_tendencies(wd: WorkshopData) -> bool:
@@ -341,7 +451,7 @@ def _tendencies(report: Report, code: str) -> Table | None:
                 DECIMAL for b in method.BEHAVIOUR_IDS},
              _h("n", code): INTEGER}
     return Table("tendencies", t("export.sheet.tendencies", code), _stack(parts), kinds,
-                 t("export.note.tendencies", code, k=report.k))
+                 _note("export.note.tendencies", code, k=report.k))
 
 
 def _divergence(report: Report, code: str) -> Table | None:
@@ -366,7 +476,7 @@ def _divergence(report: Report, code: str) -> Table | None:
              _h("bimodality", code): DECIMAL, _h("group_gap", code): PERCENT,
              _h("index", code): DECIMAL}
     return Table("divergence", t("export.sheet.divergence", code), _stack(parts), kinds,
-                 t("export.note.divergence", code, k=report.k))
+                 _note("export.note.divergence", code, k=report.k))
 
 
 def _actions(report: Report, code: str) -> Table:
@@ -465,7 +575,7 @@ def _waves(report: Report, code: str) -> Table | None:
              _h("delta", code): PERCENT, _h("n_before", code): INTEGER,
              _h("n_after", code): INTEGER}
     return Table("waves", t("export.sheet.waves", code), _stack(parts), kinds,
-                 t("export.note.waves", code, k=report.k))
+                 _note("export.note.waves", code, k=report.k))
 
 
 def about_table(report: Report, lang: str | None = None) -> Table:
@@ -479,11 +589,14 @@ def about_table(report: Report, lang: str | None = None) -> Table:
         (_h("exported_at", code), report.created_at.astimezone(UTC).replace(tzinfo=None)),
         (_h("k", code), report.k),
         (_h("anonymity", code), t("export.note.masked", code, k=report.k)),
+        (_h("counting", code), t("export.note.counting", code)),
     ]
     for wd in report.workshops:
         q, ws = wd.questionnaire, wd.workshop
-        joined = sum(c.joined for c in wd.participation.values())
-        validated = sum(c.validated for c in wd.participation.values())
+        total = participation_frame(wd).iloc[-1]  # the total, masked under k
+        hidden = masked_label(wd.k, code)
+        joined = hidden if pd.isna(total["joined"]) else int(total["joined"])
+        validated = hidden if pd.isna(total["validated"]) else int(total["validated"])
         rows.append((_h("workshop", code), t(
             "export.about.workshop", code, code=ws.code, wave=ws.wave, title=q.title.get(code),
             id=q.id, version=q.version, hash=q.content_hash[:12], joined=joined,

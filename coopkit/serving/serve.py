@@ -72,6 +72,9 @@ class ServeOptions:
     fill_delay: float = DEFAULT_FILL_DELAY
     notebook: Path = APP_NOTEBOOK
     lang: str | None = None
+    #: For ``coopkit start``, which prints one block for every server and saves the QR
+    #: codes itself: only problems and the "pages ready" line are printed.
+    quiet: bool = False
 
     @property
     def pool_size(self) -> int:
@@ -191,6 +194,14 @@ def save_qr_png(url: str, path: Path) -> Path:
     return path
 
 
+def qr_targets(opts: ServeOptions, codes: Sequence[str]) -> list[tuple[str | None, Path]]:
+    """(join code or None, PNG file) for each QR code to save: one per open workshop,
+    else one of the bare address."""
+    if not codes:
+        return [(None, opts.data / "qr.png")]
+    return [(code, opts.data / f"qr-{code}.png") for code in codes]
+
+
 def print_banner(opts: ServeOptions, host: str, codes: Sequence[str], out: TextIO) -> None:
     """Address, one link and QR code per open workshop, and where the PNG files are."""
     print(t("serve.address", url=participant_url(host, opts.port)), file=out)
@@ -198,10 +209,7 @@ def print_banner(opts: ServeOptions, host: str, codes: Sequence[str], out: TextI
         print(t("serve.no_network"), file=out)
     if not codes:
         print(t("serve.no_workshop"), file=out)
-        targets: list[tuple[str | None, Path]] = [(None, opts.data / "qr.png")]
-    else:
-        targets = [(code, opts.data / f"qr-{code}.png") for code in codes]
-    for code, png in targets:
+    for code, png in qr_targets(opts, codes):
         url = participant_url(host, opts.port, code)
         if code:
             print(t("serve.workshop", code=code, url=url), file=out)
@@ -375,14 +383,18 @@ def serve(opts: ServeOptions, out: TextIO = sys.stdout, ready_timeout: float = 1
     stop = _StopFlag()
     try:
         with log_path.open("a", encoding="utf-8") as log:
-            print(t("serve.starting", size=opts.pool_size, log=log_path), file=out, flush=True)
+            if not opts.quiet:
+                print(t("serve.starting", size=opts.pool_size, log=log_path), file=out,
+                      flush=True)
             proc = start_voila(opts, log)
             try:
                 return _run(opts, proc, codes, stop, out, log_path, ready_timeout)
             finally:
-                print(t("serve.stopping"), file=out, flush=True)
+                if not opts.quiet:
+                    print(t("serve.stopping"), file=out, flush=True)
                 stop_voila(proc)
-                print(t("serve.stopped"), file=out, flush=True)
+                if not opts.quiet:
+                    print(t("serve.stopped"), file=out, flush=True)
     finally:
         stop.restore()
 
@@ -400,7 +412,8 @@ def _run(opts: ServeOptions, proc: subprocess.Popen, codes: Sequence[str], stop:
         print(t("serve.failed", log=log_path), file=out)
         print(_log_tail(log_path), file=out, flush=True)
         return 1
-    print_banner(opts, lan_address(), codes, out)
+    if not opts.quiet:
+        print_banner(opts, lan_address(), codes, out)
     announced = False
     while not stop.event.wait(1.0):
         if proc.poll() is not None:

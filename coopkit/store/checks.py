@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from coopkit.definitions import method
-from coopkit.errors import fail, suggest
+from coopkit.errors import bad_character, fail, suggest
 
 NAME_LIMIT = 200
 PURPOSE_LIMIT = 4000
@@ -18,6 +19,8 @@ WAVE_LIMIT = 32
 MAX_K = 100
 REASON_LIMIT = 2000
 PLAN_TEXT_LIMIT = 2000
+#: The largest id either backend stores (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
 PROPOSAL_FIELDS = ("text", "group", "feeling", "theme", "principle", "plan", "status",
                    "owner", "due", "workshop_id", "establishment", "statements")
 #: An item id, as questionnaires write them.
@@ -37,7 +40,27 @@ def text(field: str, value: object, limit: int, *, required: bool = True) -> str
     clean = value.strip()
     if len(clean) > limit:
         raise fail("too_long", field=field, value=len(clean), limit=limit)
+    found = bad_character(clean)
+    if found is not None:  # refused alike by SQLite and PostgreSQL (it cannot store NUL)
+        raise fail("bad_character", field=field, position=found[0] + 1, char=found[1])
     return clean
+
+
+def ident(field: str, value: object, unknown: str) -> int:
+    """A record's id: a whole number (``numpy`` integers accepted), else an error
+    naming the field and the value. An id no record can have (0, negative, beyond what
+    the database stores) raises ``unknown`` ("no such workshop"...), as a missing one
+    does, before any query."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise fail("not_an_id", field=field, value=value)
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise fail(unknown, field=field, value=number)
+    return number
+
+
+def optional_ident(field: str, value: object, unknown: str) -> int | None:
+    return None if value is None else ident(field, value, unknown)
 
 
 def allowed(field: str, value: object, choices: Iterable[object]) -> Any:
@@ -64,9 +87,10 @@ def known_field(key: str, fields: tuple[str, ...]) -> None:
 
 
 def anonymity_k(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or not 1 <= value <= MAX_K:
         raise fail("invalid_k", field="k", value=value, limit=MAX_K)
-    return value
+    return int(value)
 
 
 def due_date(value: object) -> date | None:
@@ -97,13 +121,13 @@ def proposal_values(fields: Mapping[str, object]) -> dict[str, Any]:
         "group": lambda v: group_id(v),
         "feeling": lambda v: None if v is None else allowed("feeling", v, method.FEELING_IDS),
         "theme": lambda v: None if v is None else allowed("theme", v, method.THEME_IDS),
-        "principle": lambda v: None if v is None else allowed(
-            "principle", v, method.PRINCIPLE_NUMBERS),
+        "principle": lambda v: None if v is None else int(allowed(
+            "principle", v, method.PRINCIPLE_NUMBERS)),
         "plan": lambda v: None if v is None else allowed("plan", v, method.PLAN_IDS),
         "status": lambda v: allowed("status", v, method.STATUS_IDS),
         "owner": lambda v: text("owner", v, NAME_LIMIT, required=False),
         "due": due_date,
-        "workshop_id": lambda v: v,
+        "workshop_id": lambda v: optional_ident("workshop_id", v, "unknown_workshop"),
         "establishment": lambda v: text("establishment", v, NAME_LIMIT, required=False),
         "statements": statement_ids,
     }

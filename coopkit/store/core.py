@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -77,6 +78,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _CODE_ATTEMPTS = 50
+#: What a token issued by :func:`new_token` looks like (URL-safe base64).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: A questionnaire's content hash (SHA-256, hexadecimal).
+_HASH_SHAPE = re.compile(r"[0-9a-f]{64}")
 _PROJECT_FIELDS = ("name", "purpose", "promoter")
 
 
@@ -176,6 +181,7 @@ class Store(FollowUp):
         """Change a project's ``name``, ``purpose`` (common purpose statement) or
         ``promoter``. A new purpose becomes a new version of the purpose's history,
         drafted today (see :meth:`add_purpose_version` to give a date and a note)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         values = {}
         for key, value in fields.items():
             checks.known_field(key, _PROJECT_FIELDS)
@@ -196,6 +202,7 @@ class Store(FollowUp):
         return self.project(project_id)
 
     def project(self, project_id: int) -> Project:
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             row = conn.execute(select(projects).where(projects.c.id == project_id)).first()
         if row is None:
@@ -212,6 +219,7 @@ class Store(FollowUp):
         """Delete a project with its partners, workshops, participants, answers,
         proposals and their history, purpose, plans and responsibility matrix.
         Questionnaire definitions stay (they hold no personal data)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._write() as conn:
             self._require_project(conn, project_id)
             ws_ids = select(workshops.c.id).where(workshops.c.project_id == project_id)
@@ -232,6 +240,7 @@ class Store(FollowUp):
 
     def add_partner(self, project_id: int, name: str) -> int:
         """A partner establishment of the project; returns its id."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         clean = checks.text("establishment", name, NAME_LIMIT)
         try:
             with self._write() as conn:
@@ -243,6 +252,7 @@ class Store(FollowUp):
 
     def partners(self, project_id: int) -> list[Partner]:
         """The partner establishments, in the order they were added."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             rows = conn.execute(select(partners).where(partners.c.project_id == project_id)
@@ -251,6 +261,7 @@ class Store(FollowUp):
 
     def set_groups(self, project_id: int, group_ids: Iterable[str]) -> None:
         """The stakeholder groups taking part in the project (method group ids)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         chosen: list[str] = []
         for gid in group_ids:
             checks.allowed("groups", gid, method.GROUP_IDS)
@@ -266,6 +277,7 @@ class Store(FollowUp):
 
     def groups(self, project_id: int) -> tuple[str, ...]:
         """The project's stakeholder groups, in the method's order."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             found = set(conn.execute(select(project_groups.c.group_id).where(
@@ -293,9 +305,14 @@ class Store(FollowUp):
 
     def questionnaire(self, questionnaire_hash: str) -> Questionnaire:
         """The questionnaire exactly as it was when its answers were given."""
-        found = self._questionnaires.get(questionnaire_hash)
+        found = self._questionnaires.get(questionnaire_hash) \
+            if isinstance(questionnaire_hash, str) else None
         if found is not None:
             return found
+        if not isinstance(questionnaire_hash, str) or not _HASH_SHAPE.fullmatch(
+                questionnaire_hash):
+            raise fail("unknown_questionnaire", field="questionnaire",
+                       value=str(questionnaire_hash)[:12])
         with self._read() as conn:
             definition = conn.execute(select(questionnaires.c.definition).where(
                 questionnaires.c.hash == questionnaire_hash)).scalar_one_or_none()
@@ -317,6 +334,7 @@ class Store(FollowUp):
         content hash of one already registered. ``k`` is the anonymity threshold:
         results of fewer than ``k`` people are never shown apart.
         """
+        project_id = checks.ident("project", project_id, "unknown_project")
         if isinstance(questionnaire, Questionnaire):
             digest = self.register_questionnaire(questionnaire)
             self._questionnaires.setdefault(digest, questionnaire)
@@ -343,6 +361,7 @@ class Store(FollowUp):
         raise RuntimeError("could not draw a free join code")  # pragma: no cover
 
     def workshop(self, workshop_id: int) -> Workshop:
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         with self._read() as conn:
             row = conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first()
         if row is None:
@@ -351,6 +370,7 @@ class Store(FollowUp):
 
     def workshops(self, project_id: int | None = None) -> list[Workshop]:
         """Every workshop (of one project when given), oldest first."""
+        project_id = checks.optional_ident("project", project_id, "unknown_project")
         query = select(workshops).order_by(workshops.c.id)
         if project_id is not None:
             query = query.where(workshops.c.project_id == project_id)
@@ -375,6 +395,7 @@ class Store(FollowUp):
 
     def close_workshop(self, workshop_id: int) -> Workshop:
         """Stop accepting joins and answers (answers already given stay)."""
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         with self._write() as conn:
             row = self._require_workshop(conn, workshop_id)
             if row.is_open:
@@ -385,6 +406,7 @@ class Store(FollowUp):
     def set_workshop_settings(self, workshop_id: int, **changes: object) -> Workshop:
         """Change the consultant's settings of a workshop (see :class:`WorkshopSettings`),
         e.g. ``set_workshop_settings(3, show_tendencies=True)``; returns the workshop."""
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         known = {f.name for f in fields(WorkshopSettings)}
         for name, value in changes.items():
             if name not in known:
@@ -403,6 +425,7 @@ class Store(FollowUp):
     def reopen_workshop(self, workshop_id: int) -> Workshop:
         """Accept answers again. If another open workshop took its code meanwhile, the
         workshop gets a new code (shown by the returned record)."""
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         for attempt in range(_CODE_ATTEMPTS):
             try:
                 with self._write() as conn:
@@ -421,6 +444,7 @@ class Store(FollowUp):
 
     def participation(self, workshop_id: int) -> dict[str, GroupCount]:
         """Per group: how many joined, how many validated."""
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         query = (select(participants.c.group_id, func.count(),
                         func.count(participants.c.validated_at))
                  .where(participants.c.workshop_id == workshop_id)
@@ -478,12 +502,13 @@ class Store(FollowUp):
     def save_answer(self, token: str, item_id: str, value: object) -> object:
         """Save (or change) one answer; durable when this returns.
 
-        The value is checked against the questionnaire first: an unknown item or a
-        value off the scale raises and nothing is written. Returns the value stored.
+        The value is checked against the questionnaire first: an unknown item, an item
+        not asked of the participant's group (:meth:`Item.asked_of`) or a value off the
+        scale raises and nothing is written. Returns the value stored.
         """
         ref = self._ref(token)
         q = self.questionnaire(ref.questionnaire_hash)
-        stored = q.check_answer(item_id, value)
+        stored = q.check_answer(item_id, value, ref.group)  # and asked of their group
         statement = _answer_upsert(self._engine.dialect.name, ref.id, item_id, stored)
         with self._write() as conn:  # one statement while the write lock is held
             if conn.execute(statement).first() is None:
@@ -527,6 +552,7 @@ class Store(FollowUp):
         """A tidy frame: one row per answer, with the item's tags, the participant's
         group, establishment and pseudonym (a small integer, never the token), and
         the wave. ``frame.attrs["k"]`` is the workshop's anonymity threshold."""
+        workshop_id = checks.ident("workshop", workshop_id, "unknown_workshop")
         ws = self.workshop(workshop_id)
         q = self.questionnaire(ws.questionnaire_hash)
         query = (select(participants.c.id.label("participant"),
@@ -579,8 +605,9 @@ class Store(FollowUp):
     def _participant_row(self, conn: Connection, token: str):
         row = None
         if isinstance(token, str) and token:
-            row = conn.execute(select(participants).where(participants.c.token == token)
-                               ).first()
+            if _TOKEN_SHAPE.fullmatch(token):  # else no query: nothing odd reaches the driver
+                row = conn.execute(select(participants).where(participants.c.token == token)
+                                   ).first()
             code = normalise_code(token)
             if row is None and looks_like_resume_code(code):
                 row = conn.execute(select(participants)

@@ -40,7 +40,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    StatementError,
+)
 from sqlalchemy.pool import NullPool
 
 from coopkit.errors import fail
@@ -109,13 +115,32 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def busy_as_error() -> Iterator[None]:
+    """Driver errors as coopkit's own, never with the statement's values.
+
+    A locked or saturated database is ``store_busy``; any other refusal of the driver
+    (a value it cannot store or compare...) is ``store_refused``, naming only the kind
+    of error. The parameters of the statement (a token, an answer) are never part of
+    the message, nor of the chained exception: the engines are made with
+    ``hide_parameters=True`` and the driver's error is not chained (``from None``).
+    Checks before each query (:mod:`coopkit.store.checks`) should make this rare; it is
+    the safety net. ``IntegrityError`` (a unique key taken) passes through unchanged:
+    callers catch it to draw another code or report a duplicate.
+    """
     try:
         yield
+    except IntegrityError:
+        raise
     except OperationalError as exc:
         text = str(exc.orig).lower()
         if "database is locked" in text or any(m in text for m in _PG_RETRY_MESSAGES):
-            raise fail("store_busy") from exc
-        raise
+            raise fail("store_busy") from None
+        raise fail("store_refused", value=type(exc.orig).__name__) from None
+    except DBAPIError as exc:
+        raise fail("store_refused", value=type(exc.orig).__name__) from None
+    except StatementError as exc:  # a value the driver could not even send
+        raise fail("store_refused", value=type(exc.orig).__name__) from None
+    except UnicodeError as exc:  # a lone surrogate, refused by the driver's encoder
+        raise fail("store_refused", value=type(exc).__name__) from None
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -125,7 +150,7 @@ def _sqlite_engine(url: URL) -> Engine:
     if database in ("", ":memory:") or database.startswith("file::memory:"):
         raise fail("unsupported_database", field="url", value=str(url))
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_size=2, max_overflow=8,
+    engine = create_engine(url, pool_size=2, max_overflow=8, hide_parameters=True,
                            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -160,7 +185,7 @@ def _synchronous() -> str:
 
 def _postgres_engine(url: URL) -> Engine:
     engine = create_engine(
-        url, poolclass=NullPool,
+        url, poolclass=NullPool, hide_parameters=True,
         connect_args={"connect_timeout": 10, "application_name": "coopkit"},
     )
 

@@ -95,6 +95,7 @@ class FollowUp:
         proposal added with another ``status`` gets that change too, by ``by``, with
         ``reason`` (required for « dropped »).
         """
+        project_id = checks.ident("project", project_id, "unknown_project")
         values = checks.proposal_values({
             "text": text, "group": group, "feeling": feeling, "theme": theme,
             "principle": principle, "plan": plan, "status": status, "owner": owner,
@@ -155,6 +156,7 @@ class FollowUp:
     def moderate_proposal(self, proposal_id: int, accepted: bool) -> Proposal:
         """Approve (``accepted=True``: the room may see it, it counts for the 60 %) or
         set aside (``False``: a duplicate, off-topic or abusive text) a proposal."""
+        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
         if not isinstance(accepted, bool):
             raise fail("setting_not_bool", field="accepted", value=accepted)
         with self._write() as conn:
@@ -172,6 +174,7 @@ class FollowUp:
         A change of ``status`` is dated (``on``, default now), signed (``by``) and
         explained (``reason``: required for « dropped »), as :meth:`set_proposal_status`.
         """
+        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
         for key in fields:
             checks.known_field(key, PROPOSAL_FIELDS)
         values = checks.proposal_values(fields)
@@ -199,9 +202,11 @@ class FollowUp:
         (``on``, default now; never before the proposal was made), who (``by``) and why
         (``reason``, required for « dropped »). Setting the status it already has
         changes nothing."""
+        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
         return self.update_proposal(proposal_id, status=status, by=by, reason=reason, on=on)
 
     def proposal(self, proposal_id: int) -> Proposal:
+        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
         with self._read() as conn:
             return proposal_from(self._proposal_row(conn, proposal_id))
 
@@ -210,6 +215,7 @@ class FollowUp:
         """The project's proposals, oldest first: by default the approved ones (those
         the room sees and the 60 % counts); ``moderation="pending"`` for the queue to
         moderate, ``None`` for every one."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         query = select(proposals).where(proposals.c.project_id == project_id)
         wanted = _moderation(moderation)
         if wanted is not None:
@@ -222,10 +228,12 @@ class FollowUp:
     def proposals_frame(self, project_id: int, *,
                         moderation: str | Iterable[str] | None = APPROVED) -> pd.DataFrame:
         """One row per action proposal of the project (approved ones by default)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.proposals_frame(self.proposals(project_id, moderation=moderation))
 
     def proposal_events(self, project_id: int) -> list[ProposalEvent]:
         """Every status change of the project's proposals, in the order they happened."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         query = (select(proposal_events)
                  .join(proposals, proposals.c.id == proposal_events.c.proposal_id)
                  .where(proposals.c.project_id == project_id)
@@ -238,6 +246,7 @@ class FollowUp:
 
     def proposal_events_frame(self, project_id: int) -> pd.DataFrame:
         """One row per status change (columns of :data:`frames.EVENT_COLUMNS`)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.events_frame(self.proposal_events(project_id))
 
     # ------------------------------------------------------------- commitment
@@ -250,6 +259,7 @@ class FollowUp:
         directeur du centre hospitalier, en comité de pilotage »). Until then the
         gauge reads « engagement non pris ». A later record replaces it (the earlier
         ones are kept)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         when = checks.day("committed_on", committed_on)
         who = checks.text("committed_by", by, NAME_LIMIT)
         if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
@@ -267,6 +277,7 @@ class FollowUp:
 
     def promoter_commitment(self, project_id: int) -> Commitment | None:
         """The promoter's commitment in force (the latest recorded), or None."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             row = conn.execute(select(commitments)
@@ -300,6 +311,7 @@ class FollowUp:
                                workshop_id: int | None = None) -> int:
         """A wording the consultant notes (said aloud in the room, written on paper);
         approved at once. Returns its id."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         clean = checks.text("text", text, PURPOSE_LIMIT)
         with self._write() as conn:
             self._require_project(conn, project_id)
@@ -311,6 +323,7 @@ class FollowUp:
 
     def moderate_wording(self, wording_id: int, accepted: bool) -> PurposeWording:
         """Approve or set aside a purpose wording."""
+        wording_id = checks.ident("wording", wording_id, "unknown_wording")
         if not isinstance(accepted, bool):
             raise fail("setting_not_bool", field="accepted", value=accepted)
         with self._write() as conn:
@@ -322,7 +335,8 @@ class FollowUp:
     def group_wordings(self, clusters: Mapping[int, str | None]) -> None:
         """Put wordings in named groups of similar ones (wording id -> group name, None
         or empty to take it out of its group), in one transaction."""
-        clean = {int(wid): checks.text("cluster", name, NAME_LIMIT, required=False)
+        clean = {checks.ident("wording", wid, "unknown_wording"):
+                 checks.text("cluster", name, NAME_LIMIT, required=False)
                  for wid, name in clusters.items()}
         with self._write() as conn:
             for wid, name in clean.items():
@@ -331,6 +345,7 @@ class FollowUp:
                              .values(cluster=name))
 
     def purpose_wording(self, wording_id: int) -> PurposeWording:
+        wording_id = checks.ident("wording", wording_id, "unknown_wording")
         with self._read() as conn:
             return _wording(self._wording_row(conn, wording_id))
 
@@ -339,6 +354,7 @@ class FollowUp:
                          ) -> list[PurposeWording]:
         """The project's purpose wordings, oldest first (every one by default;
         ``moderation="pending"`` for those to moderate)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         query = select(purpose_wordings).where(purpose_wordings.c.project_id == project_id)
         wanted = _moderation(moderation)
         if wanted is not None:
@@ -351,6 +367,7 @@ class FollowUp:
     def purpose_wordings_frame(self, project_id: int, *,
                                moderation: str | Iterable[str] | None = None
                                ) -> pd.DataFrame:
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.records_frame(self.purpose_wordings(project_id, moderation=moderation),
                                     frames.WORDING_COLUMNS)
 
@@ -360,10 +377,11 @@ class FollowUp:
         """A new version of the common purpose statement (numbered 1, 2, ...), drafted
         on ``drafted_on`` (default today) from ``wordings`` (ids); it becomes the
         project's purpose. Partners accept it with :meth:`accept_purpose`."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         clean = checks.text("purpose", text, PURPOSE_LIMIT)
         when = checks.day("drafted_on", drafted_on or utcnow().date())
         remark = checks.text("note", note, checks.REASON_LIMIT, required=False)
-        ids = [int(w) for w in wordings]
+        ids = [checks.ident("wordings", w, "unknown_wording") for w in wordings]
         with self._write() as conn:
             self._require_project(conn, project_id)
             for wid in ids:
@@ -386,6 +404,7 @@ class FollowUp:
 
     def purpose_versions(self, project_id: int) -> list[PurposeVersion]:
         """Every version of the common purpose, first one first."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             rows = conn.execute(select(purpose_versions)
@@ -395,6 +414,7 @@ class FollowUp:
                                tuple(r.wordings or ()), r.created_at) for r in rows]
 
     def purpose_versions_frame(self, project_id: int) -> pd.DataFrame:
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.records_frame(self.purpose_versions(project_id),
                                     frames.VERSION_COLUMNS)
 
@@ -405,6 +425,8 @@ class FollowUp:
         accepted it (or, ``accepted=False``, declined it) on ``accepted_on``, ``by``
         whom (e.g. « conseil d'administration »). Recording again for the same version
         and partner replaces the decision."""
+        project_id = checks.ident("project", project_id, "unknown_project")
+        version = checks.ident("version", version, "unknown_purpose_version")
         when = checks.day("accepted_on", accepted_on)
         who = checks.text("by", by, NAME_LIMIT, required=False)
         remark = checks.text("note", note, checks.REASON_LIMIT, required=False)
@@ -432,6 +454,7 @@ class FollowUp:
 
     def purpose_acceptances(self, project_id: int) -> list[PurposeAcceptance]:
         """Every partner's decision on every version, by version then partner."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         query = (select(purpose_acceptances, purpose_versions.c.version,
                         partners.c.name.label("partner"))
                  .join(purpose_versions,
@@ -446,6 +469,7 @@ class FollowUp:
                                   r.decided_by, r.note, r.recorded_at) for r in rows]
 
     def purpose_acceptances_frame(self, project_id: int) -> pd.DataFrame:
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.records_frame(self.purpose_acceptances(project_id),
                                     frames.ACCEPTANCE_COLUMNS)
 
@@ -458,6 +482,7 @@ class FollowUp:
         """A row of one of the three plans (``plan``: ``objectifs``, ``risques`` or
         ``charte``), with its fields (:data:`~coopkit.definitions.method.PLAN_FIELDS`);
         placed last unless ``position`` says otherwise."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         plan = checks.allowed("plan", plan, method.PLAN_IDS)
         values = checks.plan_fields(plan, fields or {})
         source = checks.allowed("source", source, _PLAN_SOURCES)
@@ -487,6 +512,7 @@ class FollowUp:
         each mapping holds ``plan``, the plan's fields, and optionally ``source``,
         ``source_ref``, ``groups``. Only plans that have no row yet are filled, so the
         consultant's edits are never overwritten. Returns the number of rows added."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         checked = []
         for row in rows:
             plan = checks.allowed("plan", row.get("plan"), method.PLAN_IDS)
@@ -512,6 +538,7 @@ class FollowUp:
     def update_plan_row(self, row_id: int, **fields: object) -> PlanRow:
         """Change fields of a plan row (e.g. ``target="80 %"``, ``owner="DRH"``); the
         other fields stay."""
+        row_id = checks.ident("row", row_id, "unknown_plan_row")
         position = fields.pop("position", None)
         with self._write() as conn:
             row = self._plan_row(conn, row_id)
@@ -527,17 +554,20 @@ class FollowUp:
         return self.plan_row(row_id)
 
     def delete_plan_row(self, row_id: int) -> None:
+        row_id = checks.ident("row", row_id, "unknown_plan_row")
         with self._write() as conn:
             self._plan_row(conn, row_id)
             conn.execute(delete(plan_rows).where(plan_rows.c.id == row_id))
 
     def plan_row(self, row_id: int) -> PlanRow:
+        row_id = checks.ident("row", row_id, "unknown_plan_row")
         with self._read() as conn:
             return _plan_row(self._plan_row(conn, row_id))
 
     def plan_rows(self, project_id: int, plan: str | None = None) -> list[PlanRow]:
         """The rows of the project's plans (of one plan when given), in plan order then
         position."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         query = select(plan_rows).where(plan_rows.c.project_id == project_id)
         if plan is not None:
             query = query.where(plan_rows.c.plan == checks.allowed("plan", plan,
@@ -551,6 +581,7 @@ class FollowUp:
     def plan_rows_frame(self, project_id: int) -> pd.DataFrame:
         """One row per plan row: ``id``, ``plan``, ``position``, ``source``,
         ``source_ref``, ``groups``, then every plan field (None where not the plan's)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.plan_rows_frame(self.plan_rows(project_id))
 
     # --------------------------------------------------------- responsibilities
@@ -559,6 +590,7 @@ class FollowUp:
                                  ) -> ResponsibilityActor:
         """A column of the responsibility matrix: a partner establishment
         (``kind="partner"``) or a body (« comité de pilotage »...)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         clean = checks.text("name", name, NAME_LIMIT)
         kind = checks.allowed("kind", kind, _ACTOR_KINDS)
         with self._write() as conn:
@@ -578,6 +610,7 @@ class FollowUp:
 
     def remove_responsibility_actor(self, actor_id: int) -> None:
         """Remove a column of the matrix, and its roles in every row."""
+        actor_id = checks.ident("actor", actor_id, "unknown_actor_id")
         with self._write() as conn:
             actor = self._actor_row(conn, actor_id)
             for row in conn.execute(select(responsibilities).where(
@@ -591,6 +624,7 @@ class FollowUp:
                          .where(responsibility_actors.c.id == actor_id))
 
     def responsibility_actors(self, project_id: int) -> list[ResponsibilityActor]:
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             rows = conn.execute(select(responsibility_actors)
@@ -606,6 +640,7 @@ class FollowUp:
         """A row of the matrix: a decision or a task, with the roles of each actor
         (actor id or name -> role ids among ``decides``, ``consulted``, ``informed``,
         ``carries_out``)."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         clean = checks.text("subject", subject, PROPOSAL_LIMIT)
         kind = checks.allowed("kind", kind, method.RESPONSIBILITY_KINDS)
         with self._write() as conn:
@@ -626,6 +661,7 @@ class FollowUp:
                               ) -> Responsibility:
         """Change a row's subject, kind, or some actors' roles (the actors not named in
         ``roles`` keep theirs; an empty list clears an actor's cell)."""
+        row_id = checks.ident("row", row_id, "unknown_responsibility")
         with self._write() as conn:
             row = self._responsibility_row(conn, row_id)
             change: dict[str, object] = {"updated_at": utcnow()}
@@ -642,15 +678,18 @@ class FollowUp:
         return self.responsibility(row_id)
 
     def delete_responsibility(self, row_id: int) -> None:
+        row_id = checks.ident("row", row_id, "unknown_responsibility")
         with self._write() as conn:
             self._responsibility_row(conn, row_id)
             conn.execute(delete(responsibilities).where(responsibilities.c.id == row_id))
 
     def responsibility(self, row_id: int) -> Responsibility:
+        row_id = checks.ident("row", row_id, "unknown_responsibility")
         with self._read() as conn:
             return _responsibility(self._responsibility_row(conn, row_id))
 
     def responsibilities(self, project_id: int) -> list[Responsibility]:
+        project_id = checks.ident("project", project_id, "unknown_project")
         with self._read() as conn:
             self._require_project(conn, project_id)
             rows = conn.execute(select(responsibilities)
@@ -664,6 +703,7 @@ class FollowUp:
         no role at all appears once, actor None). Columns of
         :data:`frames.RESPONSIBILITY_COLUMNS`; ``frame.attrs["actors"]`` lists the
         columns (name, kind) in order."""
+        project_id = checks.ident("project", project_id, "unknown_project")
         return frames.responsibility_frame(self.responsibilities(project_id),
                                            self.responsibility_actors(project_id))
 
@@ -758,7 +798,7 @@ class FollowUp:
         row = conn.execute(select(responsibility_actors)
                            .where(responsibility_actors.c.id == actor_id)).first()
         if row is None:
-            raise fail("unknown_actor", field="actor", value=actor_id, allowed="-")
+            raise fail("unknown_actor_id", field="actor", value=actor_id)
         return row
 
     def _responsibility_row(self, conn: Connection, row_id: int):
