@@ -366,3 +366,19 @@ def test_old_data_folders_keep_every_project_and_proposal(empty_url, build, foun
         assert store.schema_found == SCHEMA_VERSION == 5
         assert len(store.proposals(1)) == 5
         assert store.proposal_events_frame(1)["status"].tolist().count("accepted") == 2
+
+
+@pytest.mark.parametrize(("call", "args", "code"), [
+    ("set_proposal_status", (0, "accepted"), "unknown_proposal"),
+    ("moderate_proposal", ("1", True), "not_an_id"),
+    ("proposal_events", (2**40,), "unknown_project"),
+    ("record_commitment", (True, "2024-01-01", "DG"), "not_an_id"),
+    ("accept_purpose", (None, 1, "CH Nord", "2024-01-01"), "not_an_id"),
+    ("moderate_wording", (-3, True), "unknown_wording"),
+    ("update_plan_row", (0,), "unknown_plan_row"),
+    ("delete_responsibility", (1.5,), "not_an_id"),
+    ("remove_responsibility_actor", (99,), "unknown_actor_id"),
+    ("group_wordings", ({"x": "Groupe"},), "not_an_id"),
+])
+def test_bad_ids_are_refused_with_a_clear_message(store, project, call, args, code):
+    check(problem_of(getattr(store, call), *args), code)
