@@ -572,32 +572,45 @@ def _count(value: object) -> int:
 
 def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None,
                     groups: GroupNames = None) -> Artists:
-    """Gauge of :func:`coopkit.analysis.commitment`: share of proposals carried out,
-    overall then per proposing group, against the promoter's commitment line (60 %).
+    """Gauge of :func:`coopkit.analysis.commitment`: for the whole room then per
+    proposing group, the share of proposals **retained** by the promoter (wide, light,
+    dotted bar) and **realised** (narrow bar over it), against the commitment line
+    (60 %). Above the bars, the state: « engagement non pris » until the promoter's
+    commitment is recorded.
 
-    Bars that reach the line are blue, the others vermilion and hatched. Returns
-    ``bars``, ``values`` (texts), ``line`` (the commitment line), ``line_label``,
+    Realised bars that reach the line are blue, the others vermilion and hatched (never
+    colour alone). Returns ``bars`` (realised), ``retained_bars``, ``values`` (texts),
+    ``line`` (the commitment line), ``line_label``, ``state`` (text), ``legend``,
     ``title``.
     """
     lang = _lang(lang)
     threshold = float(com["threshold"].iloc[0]) if len(com) else method.COMMITMENT_THRESHOLD
     names = [t("analysis.overall", lang) if row["scope"] == "all"
              else _label("group", row["group"], lang, groups) for _, row in com.iterrows()]
-    bars, values = [], []
+    bars, retained_bars, values = [], [], []
     for i, (_, row) in enumerate(com.iterrows()):
         share = row["share_done"]
         if row["total"] == 0 or pd.isna(share):
             values.append(ax.text(1, i, t("chart.commitment.none", lang), va="center",
                                   fontsize=SMALL))
             continue
+        kept = float(row.get("share_retained", share))
+        (wide,) = ax.barh([i], [kept * 100], height=0.72, color="#cfe3f3", hatch="..",
+                          edgecolor=OKABE_ITO[4], linewidth=1,
+                          label=t("chart.commitment.retained", lang) if not retained_bars
+                          else None)
+        retained_bars.append(wide)
         good = bool(row["meets_commitment"])
-        (bar,) = ax.barh([i], [share * 100], height=0.6,
+        (bar,) = ax.barh([i], [share * 100], height=0.36,
                          color=OKABE_ITO[0] if good else OKABE_ITO[5],
-                         hatch="" if good else "//", edgecolor="white")
+                         hatch="" if good else "//", edgecolor="white",
+                         label=t("chart.commitment.realised", lang) if not bars else None)
         bars.append(bar)
         values.append(ax.text(103, i, t(
-            "chart.commitment.value", lang, done=int(row["done"]), total=int(row["total"]),
-            pct=_percent(share, lang)), va="center", fontsize=SMALL))
+            "chart.commitment.values", lang, retained=int(row.get("retained", row["done"])),
+            done=int(row["done"]), total=int(row["total"]),
+            pct_retained=_percent(kept, lang), pct=_percent(share, lang)),
+            va="center", fontsize=SMALL))
     line = ax.axvline(threshold * 100, color="black", linestyle="--", linewidth=2, zorder=4)
     line_label = ax.text(threshold * 100, -0.7, t("chart.commitment.line", lang,
                                                   pct=_percent(threshold, lang)),
@@ -605,16 +618,77 @@ def plot_commitment(ax: Axes, com: pd.DataFrame, *, lang: str | None = None,
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels([_wrap(n, 26) for n in names], fontsize=SMALL)
     ax.set_ylim(len(names) - 0.5, -1.0)
-    ax.set_xlim(0, 130)
+    ax.set_xlim(0, 150)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.tick_params(axis="x", labelsize=SMALL)
     ax.set_xlabel(t("chart.commitment.axis", lang), fontsize=SMALL)
     ax.spines[["top", "right"]].set_visible(False)
-    made = _title(ax, t("chart.commitment.title", lang))
-    return {"bars": bars, "values": values, "line": line, "line_label": line_label,
-            "title": made[0]}
+    legend = ax.legend(fontsize=SMALL, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                       ncol=2, frameon=False) if bars else None
+    state = com["state"].iloc[0] if len(com) and "state" in com else None
+    subtitle = t(f"chart.commitment.state.{state}", lang, pct=_percent(threshold, lang)) \
+        if state else None
+    made = _title(ax, t("chart.commitment.title", lang), subtitle)
+    return {"bars": bars, "retained_bars": retained_bars, "values": values, "line": line,
+            "line_label": line_label, "state": made[1] if subtitle else None,
+            "legend": legend, "title": made[0]}
+
+
+def plot_commitment_timeline(ax: Axes, timeline: pd.DataFrame, *, lang: str | None = None,
+                             committed_on: object = None) -> Artists:
+    """Retained and realised over time (:func:`coopkit.analysis.commitment_timeline`):
+    two step lines, in % of the proposals made by each date (retained: solid with
+    dots; realised: dashed with squares), the commitment line, and a vertical mark on
+    the day the promoter committed (``committed_on``) when given.
+
+    Returns ``retained`` and ``realised`` (lines), ``line`` (threshold), ``committed``
+    (the vertical mark or None), ``ends`` (texts of the last values), ``legend``,
+    ``title``; ``empty`` (a text) when there is nothing to draw.
+    """
+    import matplotlib.dates as mdates
+
+    lang = _lang(lang)
+    threshold = float(timeline["threshold"].iloc[0]) if len(timeline) \
+        else method.COMMITMENT_THRESHOLD
+    made_title = _title(ax, t("chart.timeline.title", lang))
+    if timeline.empty:
+        empty = ax.text(0.5, 0.5, t("chart.commitment.none", lang), ha="center",
+                        va="center", fontsize=FONT, transform=ax.transAxes)
+        ax.set_axis_off()
+        return {"retained": None, "realised": None, "line": None, "committed": None,
+                "ends": [], "legend": None, "title": made_title[0], "empty": empty}
+    days = pd.to_datetime(timeline["date"])
+    (retained,) = ax.step(days, timeline["share_retained"] * 100, where="post",
+                          color=OKABE_ITO[0], linewidth=2.5, marker="o",
+                          label=t("chart.commitment.retained", lang))
+    (realised,) = ax.step(days, timeline["share_done"] * 100, where="post",
+                          color=OKABE_ITO[5], linewidth=2.5, linestyle="--", marker="s",
+                          label=t("chart.commitment.realised", lang))
+    line = ax.axhline(threshold * 100, color="black", linestyle=":", linewidth=2,
+                      label=t("chart.commitment.line", lang, pct=_percent(threshold, lang)))
+    committed = None
+    if committed_on is not None:
+        committed = ax.axvline(pd.Timestamp(committed_on), color="#555555", linewidth=1.5)
+        ax.text(pd.Timestamp(committed_on), 102, t("chart.timeline.committed", lang),
+                fontsize=SMALL, ha="left", va="bottom", color="#333333")
+    last = timeline.iloc[-1]
+    ends = [ax.text(days.iloc[-1], float(last[col]) * 100 + offset,
+                    f" {_percent(float(last[col]), lang)}", fontsize=SMALL, va="center")
+            for col, offset in (("share_retained", 3), ("share_done", -3))]
+    ax.set_ylim(0, 110)
+    ax.set_yticks([0, 20, 40, 60, 80, 100])
+    ax.set_ylabel(t("chart.timeline.axis", lang), fontsize=SMALL)
+    ax.tick_params(labelsize=SMALL)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(axis="y", color="#dddddd")
+    ax.spines[["top", "right"]].set_visible(False)
+    legend = ax.legend(fontsize=SMALL, loc="upper right", frameon=True)
+    return {"retained": retained, "realised": realised, "line": line,
+            "committed": committed, "ends": ends, "legend": legend, "title": made_title[0],
+            "empty": None}
 
 
 __all__ = ["CMAP", "MARKERS", "OKABE_ITO", "intensity_colour", "plot_commitment",
+           "plot_commitment_timeline",
            "plot_divergence",
            "plot_feelings_map", "plot_readiness", "plot_tendencies", "plot_waves"]

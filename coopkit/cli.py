@@ -130,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description=t("cli.export.description"),
                                    **_parser_kwargs()))
     p.add_argument("target", metavar="WORKSHOP_OR_PROJECT", help=t("cli.export.target"))
-    p.add_argument("--format", dest="fmt", choices=("xlsx", "csv", "pdf"), default=None,
+    p.add_argument("--format", dest="fmt", choices=("xlsx", "csv", "pdf", "docx"),
+                   default=None,
                    help=t("cli.export.format"))
     p.add_argument("--out", required=True, metavar="FILE", help=t("cli.export.out"))
     p.add_argument("--sep", choices=(",", ";"), default=",", metavar="SEP",
@@ -359,7 +360,9 @@ def cmd_present(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export a workshop or a project to Excel, CSV or a PDF report."""
+    """Export a workshop or a project to Excel, CSV, a PDF report, or the method's Word
+    documents (``--format docx``: the three plans and the responsibility matrix in the
+    folder ``--out``)."""
     from coopkit.exports.write import export
     from coopkit.store import open_store
 
@@ -367,7 +370,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_store(data=str(data)) as store:
         out = export(store, args.target, args.out, fmt=args.fmt, lang=args.lang,
                      sep=args.sep)
-    print(t("cli.export.done", file=out))
+    for path in out if isinstance(out, list) else [out]:
+        print(t("cli.export.done", file=path))
     return 0
 
 

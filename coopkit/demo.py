@@ -7,7 +7,13 @@ plausible pattern (medical and care staff fear for their working conditions at T
 less at T1; directors are strongly attracted; elected officials fear losing local
 services...), a few answering « Ne me concerne pas » where a statement does not fit
 them; the project team and six other steering groups answer the readiness
-self-assessment. Action proposals exist in every status.
+self-assessment. Action proposals exist in every status, each with its dated history (who
+retained it, who dropped it and why), its proposing establishment and the statements it
+addresses; the promoter's commitment is recorded. The common purpose has a history: a
+first version that stated a means (« mutualiser les achats... ») and that the nursing
+home declined, then the purpose proper, drafted from the participants' wordings and
+accepted by the three partners. A responsibility matrix is half filled in: one decision
+still has nobody who decides.
 
 Every answer goes through ``join`` + ``save_answer`` + ``validate``, the path a
 participant's phone takes, with a seeded random generator: two builds give the same
@@ -17,7 +23,7 @@ project alone unless ``reset`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,10 +41,18 @@ if TYPE_CHECKING:
 
 #: The demo project is found again by this exact name.
 DEMO_NAME = "Démo – Coopération achats et SI du territoire de Montval"
+#: The common purpose as the three partners accepted it: what they want to achieve
+#: together for the people they serve (version 2 of its history).
 DEMO_PURPOSE = (
+    "Que chaque habitant du territoire de Montval, chez lui comme en établissement, "
+    "continue d'être soigné et accompagné près de chez lui, par des équipes qui ont les "
+    "moyens de bien faire leur travail, chaque partenaire gardant la maîtrise des "
+    "décisions qui le concernent."
+)
+#: The first draft, which stated a means rather than a purpose (version 1).
+DEMO_FIRST_PURPOSE = (
     "Mutualiser les achats et le système d'information du centre hospitalier, de "
-    "l'EHPAD et du SSIAD de Montval pour garder un service de proximité de qualité, "
-    "sans qu'aucun partenaire ne perde la maîtrise de ses décisions."
+    "l'EHPAD et du SSIAD de Montval."
 )
 #: Amendments to the purpose statement, as the demo's participants propose them.
 PURPOSE_AMENDMENTS = (
@@ -167,35 +181,144 @@ FREE_TEXTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: Action proposals (text, group, feeling, theme, principle, status, owner, due).
-PROPOSALS: tuple[tuple[str, str, str, str, int, str, str | None, date | None], ...] = (
-    ("Rédiger ensemble la déclaration de finalité commune", "direction_generale",
-     "attrait", "arbitrage", 2, "done", "Comité de direction", date(2024, 3, 1)),
-    ("Groupe de travail mixte sur les plannings avant tout changement",
-     "medical_soignant", "peur", "accompagnement", 7, "done", "Cadre de santé EHPAD",
-     date(2024, 4, 15)),
-    ("Formation au logiciel commun sur le temps de travail", "personnel", "peur",
-     "accompagnement", 6, "in_progress", "Responsable SI", date(2024, 9, 30)),
-    ("Garder un référent achats sur chaque site", "elus_population", "peur", "qualite",
-     6, "accepted", "Direction des achats", date(2024, 12, 31)),
-    ("Règle : aucun fournisseur imposé sans avis des trois partenaires", "instances",
-     "tentation", "arbitrage", 8, "done", "Comité de direction", date(2024, 5, 30)),
-    ("Publier le tableau des délégations de chaque partenaire", "encadrement",
-     "tentation", "arbitrage", 9, "in_progress", "Directeur adjoint", date(2024, 10, 15)),
-    ("Mesurer les délais de livraison avant et après la mutualisation",
-     "direction_fonctionnelle", "attrait", "qualite", 5, "accepted", "Contrôle de gestion",
-     date(2025, 1, 31)),
-    ("Réunion publique avec les habitants sur le service de proximité",
-     "elus_population", "peur", "qualite", 3, "proposed", None, None),
-    ("Temps partagé du pharmacien entre l'hôpital et l'EHPAD", "medical_soignant",
-     "attrait", "qualite", 4, "proposed", None, None),
-    ("Centraliser toutes les décisions d'achat à l'hôpital", "direction_fonctionnelle",
-     "tentation", "arbitrage", 8, "dropped", None, None),
-    ("Charte : informer les représentants du personnel avant chaque décision",
-     "instances", "tentation", "accompagnement", 7, "done", "DRH du CH",
-     date(2024, 6, 30)),
-    ("Tableau de bord trimestriel des économies réalisées", "direction_generale",
-     "attrait", "qualite", 5, "dropped", None, None),
+@dataclass(frozen=True)
+class DemoAction:
+    """An action proposal of the demo and its history: ``history`` holds
+    ``(date, status, by, reason)`` after « proposed » on ``made``."""
+
+    text: str
+    group: str
+    establishment: str | None
+    feeling: str
+    theme: str
+    principle: int
+    owner: str | None
+    due: date | None
+    statements: tuple[str, ...]
+    made: date
+    history: tuple[tuple[date, str, str, str | None], ...] = ()
+
+    @property
+    def status(self) -> str:
+        return self.history[-1][1] if self.history else "proposed"
+
+
+_COPIL = "Comité de pilotage"
+_DIRECTEUR = "Directeur du CH de Montval (promoteur)"
+_T0_DAY, _T1_DAY = date(2024, 1, 10), date(2024, 10, 8)
+
+#: Action proposals in every status, with their dated history.
+PROPOSALS: tuple[DemoAction, ...] = (
+    DemoAction("Rédiger ensemble la déclaration de finalité commune", "direction_generale",
+               HOSPITAL, "attrait", "arbitrage", 2, "Comité de direction", date(2024, 3, 1),
+               ("r_attrait_ensemble",), _T0_DAY,
+               ((date(2024, 1, 18), "accepted", _DIRECTEUR, None),
+                (date(2024, 3, 19), "done", _COPIL, None))),
+    DemoAction("Groupe de travail mixte sur les plannings avant tout changement",
+               "medical_soignant", EHPAD, "peur", "accompagnement", 7,
+               "Cadre de santé EHPAD", date(2024, 4, 15),
+               ("a_peur_conditions", "a_peur_impose"), _T0_DAY,
+               ((date(2024, 1, 18), "accepted", _DIRECTEUR, None),
+                (date(2024, 2, 5), "in_progress", "Cadre de santé EHPAD", None),
+                (date(2024, 4, 10), "done", _COPIL, None))),
+    DemoAction("Formation au logiciel commun sur le temps de travail", "personnel", SSIAD,
+               "peur", "accompagnement", 6, "Responsable SI", date(2024, 9, 30),
+               ("a_peur_formation",), _T0_DAY,
+               ((date(2024, 2, 14), "accepted", _DIRECTEUR, None),
+                (date(2024, 5, 2), "in_progress", "Responsable SI", None))),
+    DemoAction("Garder un référent achats sur chaque site", "elus_population", None, "peur",
+               "qualite", 6, "Direction des achats", date(2024, 12, 31),
+               ("q_peur_proximite",), _T0_DAY,
+               ((date(2024, 2, 14), "accepted", _DIRECTEUR, None),)),
+    DemoAction("Règle : aucun fournisseur imposé sans avis des trois partenaires",
+               "instances", HOSPITAL, "tentation", "arbitrage", 8, "Comité de direction",
+               date(2024, 5, 30), ("r_peur_plus_grand", "r_tentation_orienter"), _T0_DAY,
+               ((date(2024, 1, 18), "accepted", _DIRECTEUR, None),
+                (date(2024, 5, 28), "done", _COPIL, None))),
+    DemoAction("Publier le tableau des délégations de chaque partenaire", "encadrement",
+               EHPAD, "tentation", "arbitrage", 9, "Directeur adjoint", date(2024, 10, 15),
+               ("r_peur_opacite",), _T0_DAY,
+               ((date(2024, 2, 14), "accepted", _DIRECTEUR, None),
+                (date(2024, 6, 3), "in_progress", "Directeur adjoint", None))),
+    DemoAction("Mesurer les délais de livraison avant et après la mutualisation",
+               "direction_fonctionnelle", HOSPITAL, "attrait", "qualite", 5,
+               "Contrôle de gestion", date(2025, 1, 31), ("q_peur_degradation",), _T0_DAY,
+               ((date(2024, 3, 20), "accepted", _DIRECTEUR, None),)),
+    DemoAction("Réunion publique avec les habitants sur le service de proximité",
+               "elus_population", None, "peur", "qualite", 3, None, None,
+               ("q_peur_proximite",), _T1_DAY),
+    DemoAction("Temps partagé du pharmacien entre l'hôpital et l'EHPAD", "medical_soignant",
+               EHPAD, "attrait", "qualite", 4, None, None, ("q_attrait_competences",),
+               _T1_DAY),
+    DemoAction("Centraliser toutes les décisions d'achat à l'hôpital",
+               "direction_fonctionnelle", HOSPITAL, "tentation", "arbitrage", 8, None, None,
+               (), _T0_DAY,
+               ((date(2024, 1, 18), "dropped", _COPIL,
+                 "Contraire à la règle des trois avis : l'EHPAD et le SSIAD perdraient la "
+                 "main sur leurs achats."),)),
+    DemoAction("Charte : informer les représentants du personnel avant chaque décision",
+               "instances", SSIAD, "tentation", "accompagnement", 7, "DRH du CH",
+               date(2024, 6, 30), ("a_tentation_information",), _T0_DAY,
+               ((date(2024, 1, 18), "accepted", _DIRECTEUR, None),
+                (date(2024, 6, 25), "done", _COPIL, None))),
+    DemoAction("Tableau de bord trimestriel des économies réalisées", "direction_generale",
+               HOSPITAL, "attrait", "qualite", 5, None, None, (), _T0_DAY,
+               ((date(2024, 2, 14), "accepted", _DIRECTEUR, None),
+                (date(2024, 7, 1), "dropped", _COPIL,
+                 "Remplacé par la mesure des délais de livraison : les économies seront "
+                 "suivies dans le rapport annuel."))),
+)
+#: The promoter's commitment: (date, by whom).
+COMMITMENT = (date(2024, 1, 18), "Directeur du CH de Montval, en comité de pilotage")
+#: A proposal a participant sent from their phone at T1, waiting in moderation.
+PHONE_PROPOSAL = ("Un numéro unique pour joindre le service achats", "attrait", "qualite")
+
+#: Wordings of the purpose sent by participants at T0: (text, approved, group name).
+WORDINGS: tuple[tuple[str, bool, str | None], ...] = (
+    ("Que les habitants gardent des soins de proximité, même dans les villages.", True,
+     "Soins de proximité"),
+    ("Garder un service de qualité près de chez les gens, à domicile comme à l'EHPAD.",
+     True, "Soins de proximité"),
+    ("Des équipes moins débordées, qui ont le temps de bien accompagner les personnes.",
+     True, "Équipes qui ont les moyens"),
+    ("Que les soignants aient de bonnes conditions de travail pour bien s'occuper des "
+     "patients.", True, "Équipes qui ont les moyens"),
+    ("Que chaque établissement garde son mot à dire dans les décisions.", True,
+     "Décisions partagées"),
+    ("Acheter moins cher.", True, "Moyens plutôt que finalité"),
+    ("Le parking de l'hôpital est trop petit.", False, None),
+)
+#: The purpose's history: version 1 (a means), declined by the nursing home; version 2
+#: accepted by all. (partner, date, by, accepted, note)
+PURPOSE_HISTORY = (
+    (DEMO_FIRST_PURPOSE, date(2024, 1, 10), None, (
+        (HOSPITAL, date(2024, 1, 22), "Directoire", True, None),
+        (EHPAD, date(2024, 1, 25), "Conseil d'administration", False,
+         "Énonce un moyen, pas ce que nous voulons pour les habitants."),
+    )),
+    (DEMO_PURPOSE, date(2024, 2, 20), "Rédigée à partir des formulations de la séance T0.", (
+        (HOSPITAL, date(2024, 3, 5), "Conseil de surveillance", True, None),
+        (EHPAD, date(2024, 3, 12), "Conseil d'administration", True, None),
+        (SSIAD, date(2024, 3, 19), "Conseil d'administration", True, None),
+    )),
+)
+#: The bodies of the responsibility matrix, after the partners.
+BODIES = ("Comité des directeurs", _COPIL, "Équipe projet")
+#: Rows of the matrix: (subject, kind, {actor: roles}); one decision has no decider yet.
+RESPONSIBILITIES: tuple[tuple[str, str, dict[str, tuple[str, ...]]], ...] = (
+    ("Choisir les fournisseurs des marchés communs", "decision",
+     {"Comité des directeurs": ("decides",), HOSPITAL: ("carries_out",),
+      EHPAD: ("consulted",), SSIAD: ("consulted",), _COPIL: ("informed",)}),
+    ("Choisir le logiciel de soins commun", "decision",
+     {"Comité des directeurs": ("decides",), "Équipe projet": ("carries_out",),
+      HOSPITAL: ("consulted",), EHPAD: ("consulted",), SSIAD: ("consulted",)}),
+    ("Modifier les plannings des équipes d'un établissement", "decision",
+     {HOSPITAL: ("decides",), EHPAD: ("decides",), SSIAD: ("decides",),
+      "Équipe projet": ("consulted",)}),
+    ("Arbitrer un désaccord entre partenaires", "decision", {_COPIL: ("consulted",)}),
+    ("Préparer le budget du service partagé", "task",
+     {"Équipe projet": ("carries_out",), "Comité des directeurs": ("decides",),
+      HOSPITAL: ("consulted",), EHPAD: ("informed",), SSIAD: ("informed",)}),
 )
 
 
@@ -225,8 +348,7 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
     # The common purpose vote draws from its own generator: the other answers stay the
     # same whether a questionnaire puts the purpose to the room or not.
     purpose_rng = np.random.default_rng(seed + 1)
-    project_id = store.create_project(DEMO_NAME, purpose=DEMO_PURPOSE,
-                                      promoter=DEMO_PROMOTER)
+    project_id = store.create_project(DEMO_NAME, promoter=DEMO_PROMOTER)
     for partner in PARTNERS:
         store.add_partner(project_id, partner)
     invited = {p.group for p in (*PROFILES, *READINESS_PROFILES)}
@@ -234,22 +356,73 @@ def build_demo(store: Store, *, reset: bool = False, seed: int = SEED,
     feelings_workshops = {}
     for wave in WAVES:
         for questionnaire in questionnaires:
+            extra = None
+            if questionnaire.kind == "feelings":
+                extra = _send_wordings if wave == WAVES[0] else _send_proposal
             workshop_id = _workshop(store, project_id, questionnaire, wave, rng,
-                                    purpose_rng)
+                                    purpose_rng, extra)
             if questionnaire.kind == "feelings":
                 feelings_workshops[wave] = workshop_id
-    for text, group, feeling, theme, principle, status, owner, due in PROPOSALS:
+    for action in PROPOSALS:
         # Fresh proposals come from the latest workshop, the others from the first.
-        wave = WAVES[-1] if status == "proposed" else WAVES[0]
-        store.add_proposal(project_id, text, group, feeling=feeling, theme=theme,
-                           principle=principle, plan=PLAN_OF_FEELING[feeling],
-                           status=status, owner=owner, due=due,
-                           workshop_id=feelings_workshops.get(wave))
+        wave = WAVES[-1] if action.made == _T1_DAY else WAVES[0]
+        pid = store.add_proposal(
+            project_id, action.text, action.group, feeling=action.feeling,
+            theme=action.theme, principle=action.principle,
+            plan=PLAN_OF_FEELING[action.feeling], owner=action.owner, due=action.due,
+            workshop_id=feelings_workshops.get(wave), establishment=action.establishment,
+            statements=action.statements, on=action.made)
+        for day, status, by, reason in action.history:
+            store.set_proposal_status(pid, status, by=by, reason=reason, on=day)
+    store.record_commitment(project_id, COMMITMENT[0], COMMITMENT[1])
+    _purpose(store, project_id)
+    _responsibilities(store, project_id)
     return project_id, True
 
 
+def _send_wordings(store: Store, workshop_id: int, tokens: list[str]) -> None:
+    """Some participants of the first feelings workshop propose a wording of the
+    purpose from their phone; the consultant moderates and groups them."""
+    clusters = {}
+    for token, (text, keep, cluster) in zip(tokens[::5], WORDINGS, strict=False):
+        wid = store.add_purpose_wording(token, text)
+        store.moderate_wording(wid, keep)
+        clusters[wid] = cluster
+    store.group_wordings(clusters)
+
+
+def _send_proposal(store: Store, workshop_id: int, tokens: list[str]) -> None:
+    """A participant of the open T1 workshop sends a proposal from their phone: it
+    waits in moderation."""
+    text, feeling, theme = PHONE_PROPOSAL
+    store.add_participant_proposal(tokens[0], text, feeling=feeling, theme=theme)
+
+
+def _purpose(store: Store, project_id: int) -> None:
+    """The purpose's history: two versions, each partner's decision on them."""
+    wordings = [w.id for w in store.purpose_wordings(project_id, moderation="approved")]
+    for number, (text, drafted, note, decisions) in enumerate(PURPOSE_HISTORY, start=1):
+        store.add_purpose_version(project_id, text, drafted_on=drafted, note=note,
+                                  wordings=wordings if number > 1 else ())
+        for partner, day, by, accepted, remark in decisions:
+            store.accept_purpose(project_id, number, partner, day, by=by, accepted=accepted,
+                                 note=remark)
+
+
+def _responsibilities(store: Store, project_id: int) -> None:
+    """A responsibility matrix: the partners, three bodies, five rows."""
+    for partner in PARTNERS:
+        store.add_responsibility_actor(project_id, partner, "partner")
+    for body in BODIES:
+        store.add_responsibility_actor(project_id, body, "body")
+    for subject, kind, roles in RESPONSIBILITIES:
+        store.add_responsibility(project_id, subject, kind=kind,
+                                 roles={actor: list(r) for actor, r in roles.items()})
+
+
 def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave: str,
-              rng: np.random.Generator, purpose_rng: np.random.Generator) -> int:
+              rng: np.random.Generator, purpose_rng: np.random.Generator,
+              extra: Callable[[Store, int, list[str]], None] | None = None) -> int:
     """One workshop, its id returned: each profile's participants join, answer and
     (mostly) validate.
 
@@ -258,10 +431,12 @@ def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave:
     """
     workshop = store.open_workshop(project_id, questionnaire, wave=wave, k=5, lang="fr")
     last = wave == WAVES[-1] and questionnaire.kind == "feelings"
+    tokens: list[str] = []
     for profile in profiles_for(questionnaire):
         for index in range(profile.size):
             site = profile.sites[index % len(profile.sites)]
             participant = store.join(workshop.code, profile.group, site)
+            tokens.append(participant.token)
             for item_id, value in _answers(questionnaire, profile, wave, rng):
                 store.save_answer(participant.token, item_id, value)
             for item_id, value in _purpose_answers(questionnaire, wave, purpose_rng):
@@ -269,6 +444,8 @@ def _workshop(store: Store, project_id: int, questionnaire: Questionnaire, wave:
             unfinished = last and index == profile.size - 1 and profile.size > 5
             if not unfinished:
                 store.validate(participant.token)
+    if extra is not None:
+        extra(store, workshop.id, tokens)
     if not last:
         store.close_workshop(workshop.id)
     return workshop.id

@@ -244,10 +244,17 @@ def test_commitment_gauge_has_the_60_percent_line():
     for bar, (_, row) in zip(made["bars"], com.iterrows(), strict=True):
         assert bar.get_width() == pytest.approx(row["share_done"] * 100)
         assert bool(bar.get_hatch()) is (not meets[row["group"]])  # not only colour
-    assert made["values"][2].get_text() == "10 sur 10 (100\u202f%)"
+    assert made["values"][2].get_text() == \
+        "retenues : 10 sur 10 (100\u202f%)\nréalisées : 10 (100\u202f%)"
+    for wide, (_, row) in zip(made["retained_bars"], com.iterrows(), strict=True):
+        assert wide.get_width() == pytest.approx(row["share_retained"] * 100)
+        assert wide.get_hatch() == ".."  # retained: dotted, wider, behind the realised bar
+    # no commitment recorded: the gauge says so, whatever the figures
+    assert made["state"].get_text().startswith("Engagement non pris")
     english = charts.plot_commitment(axes(), com, lang="en")
     assert english["line_label"].get_text() == "Commitment: 60%"
-    assert english["title"].get_text() == "Action proposals carried out"
+    assert english["title"].get_text() == "Action proposals retained and carried out"
+    assert english["state"].get_text().startswith("Commitment not taken")
 
 
 def test_commitment_without_proposals_says_so():

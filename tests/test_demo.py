@@ -62,7 +62,8 @@ def test_reset_recreates(tmp_path):
         first, created = build_demo(store)
         assert created
         created_at = store.project(first).created_at
-        store.update_proposal(store.proposals(first)[0].id, status="dropped")
+        store.update_proposal(store.proposals(first)[0].id, status="dropped",
+                              reason="Essai")
         before = len(store.workshops())
     before_content = snapshot(tmp_path)
     assert main(["demo", "--data", str(tmp_path), "--reset"]) == 0
@@ -102,6 +103,39 @@ def test_every_status_present(demo_dir):
         proposals = store.proposals_frame(find_demo(store))
     assert set(proposals["status"]) == set(method.STATUS_IDS)
     assert set(proposals["plan"]) == set(method.PLAN_IDS)
+
+
+def test_the_follow_up_is_seeded(demo_dir):
+    from coopkit.analysis import commitment, matrix_check, purpose_history
+    from coopkit.demo import DEMO_FIRST_PURPOSE, DEMO_PURPOSE, PARTNERS
+
+    with open_store(data=str(demo_dir)) as store:
+        pid = find_demo(store)
+        assert not DEMO_PURPOSE.startswith("Mutualiser")  # a purpose, not a means
+        assert store.project(pid).purpose == DEMO_PURPOSE
+        history = purpose_history(store.purpose_versions_frame(pid),
+                                  store.purpose_acceptances_frame(pid), list(PARTNERS))
+        assert history["text"].tolist() == [DEMO_FIRST_PURPOSE, DEMO_PURPOSE]
+        assert history["state"].tolist() == ["declined", "accepted"]
+        wordings = store.purpose_wordings_frame(pid)
+        assert (wordings["source"] == "participant").all() and len(wordings) == 7
+        assert (wordings["moderation"] == "rejected").sum() == 1
+        record = store.promoter_commitment(pid)
+        assert record is not None and record.committed_on.isoformat() == "2024-01-18"
+        events = store.proposal_events_frame(pid)
+        dropped = events[events["status"] == "dropped"]
+        assert len(dropped) == 2 and dropped["reason"].notna().all()
+        proposals = store.proposals_frame(pid)
+        assert proposals["establishment"].notna().sum() >= 8
+        assert sum(bool(s) for s in proposals["statements"]) >= 9
+        pending = store.proposals(pid, moderation="pending")
+        assert [p.source for p in pending] == ["participant"]  # sent from a phone
+        com = commitment(proposals, committed_on=record.committed_on).iloc[0]
+        assert (com["total"], com["retained"], com["done"], com["state"]) == (
+            12, 8, 4, "on_track")
+        checks = matrix_check(store.responsibility_frame(pid), list(PARTNERS))
+        assert checks.set_index("check").loc["deciders", "names"] == [
+            "Arbitrer un désaccord entre partenaires"]
 
 
 def test_patterns_differ_per_group_and_wave(demo_dir):

@@ -133,7 +133,8 @@ def data(tmp_path_factory) -> Path:
                                     ("Réunir le comité", "direction_generale", "done"),
                                     ("Former les agents", "personnel", "proposed"),
                                     ("Fusionner les services", "elus_population", "dropped")]:
-            store.add_proposal(project, text, group, feeling="peur", status=status)
+            store.add_proposal(project, text, group, feeling="peur", status=status,
+                               reason="Hors du périmètre" if status == "dropped" else None)
     return folder
 
 
@@ -188,7 +189,11 @@ def test_workbook_has_one_sheet_per_analysis_in_french(workbook):
     assert workbook.sheetnames == [
         "Synthèse", "Participation", "Réponses", "Scores par section", "Scores par principe",
         "Recommandations", "Carte des ressentis", "Tendances", "Divergences", "Actions",
-        "Engagement", "T0 et T1"]
+        "Engagement", "T0 et T1",
+        # the follow-up (no action names a statement here: no « Actions et affirmations »)
+        "Finalité commune", "Management des objectifs", "Gestion des risques",
+        "Bonnes pratiques relationnelles",
+        "Responsabilités", "Principe 9", "Engagement dans le temps", "Historique des statuts"]
     answers = rows_of(workbook["Réponses"])
     assert list(answers[0])[:7] == ["Séance", "Vague", "Questionnaire", "Participant (n°)",
                                     "Groupe", "Établissement", "Validé"]

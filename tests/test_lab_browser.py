@@ -6,9 +6,9 @@ does. In Chromium, as the consultant would: JupyterLab is in French with no news
 pop-up; each consultant notebook opens with its code collapsed; « Exécuter toutes les
 cellules » and « Enregistrer » (JupyterLab's own save, through its contents API);
 02_animer's « Clore la séance » asks before closing; 03_evaluer's export links
-download the workbook and the report. Afterwards ``git status --porcelain`` of the
-clone is empty: the notebooks that ran and were saved are the working copy in the
-data folder, not the tracked ones.
+download the workbook, the report and the four Word documents. Afterwards
+``git status --porcelain`` of the clone is empty: the notebooks that ran and were saved
+are the working copy in the data folder, not the tracked ones.
 """
 
 from __future__ import annotations
@@ -211,13 +211,16 @@ def test_consultant_session_in_jupyterlab_leaves_git_clean(browser: Browser,
                 expect(ask).to_be_visible()
             if name == "03_evaluer.ipynb":
                 links = panel.locator("a.coopkit-download")
-                expect(links).to_have_count(2)
-                for link, magic in zip(links.all(), (b"PK", b"%PDF"), strict=True):
+                expect(links).to_have_count(6)  # workbook, report, the four Word files
+                names = ("projet-", "projet-", "plan-des-objectifs", "plan-des-risques",
+                         "charte-relationnelle", "matrice-des-responsabilites")
+                magics = (b"PK", b"%PDF", b"PK", b"PK", b"PK", b"PK")  # xlsx, docx: zip
+                for link, magic, stem in zip(links.all(), magics, names, strict=True):
                     with page.expect_download() as download:
                         link.click()
                     path = download.value.path()
                     assert Path(path).read_bytes().startswith(magic)
-                    assert download.value.suggested_filename.startswith("projet-")
+                    assert download.value.suggested_filename.startswith(stem)
         toasts = page.locator(".Toastify__toast").all_inner_texts()
         assert not [t for t in toasts if "actualités" in t or "news" in t.lower()], toasts
     finally:

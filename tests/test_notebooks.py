@@ -133,13 +133,36 @@ def test_02_animer(demo_data):
     # The demo's free texts hold markup: shown escaped and whole, never interpreted.
     assert "apprendre &lt;sans formation&gt; ?" in html
     assert "<sans formation>" not in html
+    # the room hears about the promoter's commitment only as recorded
+    printed = "\n".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert "Le promoteur s'est engagé le 2024-01-18" in printed
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "s'est engagé à en réaliser" not in text
 
 
 def test_03_evaluer(demo_data):
+    import docx
+
     nb = execute("03_evaluer.ipynb", demo_data)
     html = "\n".join(map(str, mime(nb, "text/html")))
+    markdown = "\n".join(map(str, mime(nb, "text/markdown")))
+    printed = "\n".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
     assert "Plan de gestion des risques" in html
-    assert len(mime(nb, "image/png")) >= 3  # commitment gauge, T0/T1, readiness
-    assert len(mime(nb, WIDGET)) == 1  # the action register
+    # gauge, commitment over time, T0/T1, readiness
+    assert len(mime(nb, "image/png")) >= 4
+    # purpose, plans, matrix, commitment form, moderation, register
+    assert len(mime(nb, WIDGET)) == 6
+    assert "Version 2 du 2024-02-20" in markdown and "refusée par EHPAD" in markdown
+    assert "Le promoteur s'est engagé le 2024-01-18" in printed
+    assert "Arbitrer un désaccord entre partenaires" in html  # the matrix check
+    assert "Contraire à la règle des trois avis" in html  # a reason for dropping
+    exports = demo_data / "exports"
+    documents = sorted(p.name for p in (exports / "projet-1-documents").iterdir())
+    assert documents == ["charte-relationnelle.docx", "matrice-des-responsabilites.docx",
+                         "plan-des-objectifs.docx", "plan-des-risques.docx"]
+    objectives = docx.Document(str(exports / "projet-1-documents" / "plan-des-objectifs.docx"))
+    assert len(objectives.tables[0].rows) > 3  # pre-filled from the session
+    assert (exports / "projet-1.xlsx").is_file() and (exports / "projet-1.pdf").is_file()
     # the exports, downloadable from under the cell (embedded: no JupyterLab root here)
     assert 'download="projet-' in html and ".xlsx" in html and ".pdf" in html
+    assert 'download="plan-des-risques.docx"' in html

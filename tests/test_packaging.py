@@ -30,11 +30,11 @@ def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(
         _split(d) for d in env["dependencies"]
-        if isinstance(d, str) and not d.startswith(("python", "pip"))
+        if isinstance(d, str) and _split(d)[0] not in ("python", "pip")
     )
     assert conda == wanted
     python_spec = next(d for d in env["dependencies"] if isinstance(d, str)
-                       and d.startswith("python"))
+                       and _split(d)[0] == "python")
     assert python_spec.replace("python", "") == project["requires-python"]
 
 

@@ -82,7 +82,9 @@ def data(tmp_path_factory) -> Path:
                         store.save_answer(person.token, item.id, value)
                     store.validate(person.token)
         for text, group, feeling, status in ACTIONS:
-            store.add_proposal(project, text, group, feeling=feeling, status=status)
+            store.add_proposal(project, text, group, feeling=feeling, status=status,
+                               reason="Reportée au prochain projet"
+                               if status == "dropped" else None)
     return folder
 
 

@@ -161,17 +161,32 @@ def test_register_writes_status_changes(store, workshop):
     first = store.add_proposal(project, "Former les équipes <vite>", "personnel",
                                feeling="peur")
     second = store.add_proposal(project, "Charte", "medical_soignant", feeling="tentation")
-    register = ProposalRegister(store, project)
+    register = ProposalRegister(store, project, by="Le promoteur")
     assert register.value == {first: "proposed", second: "proposed"}
-    assert "&lt;vite&gt;" in register.children[0].children[2].value
+    assert "&lt;vite&gt;" in register.labels[first].value
     assert register.plans[first].value == "risques"  # the feeling's usual plan...
     register.plans[first].value = "objectifs"  # ...but any plan can take it
     assert store.proposal(first).plan == "objectifs"
     register.menus[first].value = "in_progress"
     assert store.proposal(first).status == "in_progress"
-    register.value = {first: "done", second: "dropped"}
-    assert register.menus[second].value == "dropped"
-    assert [store.proposal(i).status for i in (first, second)] == ["done", "dropped"]
+    last = store.proposal_events(project)[-1]
+    assert (last.proposal_id, last.previous, last.status, last.changed_by) == (
+        first, "proposed", "in_progress", "Le promoteur")
+    assert "en cours le" in register.labels[first].value
+    register.value = {first: "done", second: "dropped"}  # dropping needs a reason
+    assert store.proposal(second).status == "proposed"
+    assert register.value[second] == "proposed" and register.menus[second].value == "proposed"
+    assert "motif" in register.message.value
+    assert store.proposal(first).status == "done"
+    register.menus[second].value = "dropped"  # the reason field opens, nothing written
+    assert register._drop_boxes[second].layout.display is None
+    assert not register.confirm(second) and store.proposal(second).status == "proposed"
+    register.reasons[second].value = "Déjà couvert par la charte existante"
+    assert register.confirm(second)
+    dropped = store.proposal_events(project)[-1]
+    assert (dropped.status, dropped.reason) == ("dropped",
+                                                "Déjà couvert par la charte existante")
+    assert register.value == {first: "done", second: "dropped"}
     assert store.proposal(second).updated_at >= store.proposal(second).created_at
 
 

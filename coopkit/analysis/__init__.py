@@ -39,14 +39,18 @@ The formulas (tendency, divergence index, commitment) are explained for consulta
 
 The figures live in this package's modules, one per figure: :mod:`~.readiness`,
 :mod:`~.feelings`, :mod:`~.tendency`, :mod:`~.divergence`, :mod:`~.shoes` (in the other's
-shoes), :mod:`~.waves`, :mod:`~.commitment`, :mod:`~.texts` (free texts
-and the common purpose put to the room), :mod:`~.plans` (drafting the three plans),
+shoes), :mod:`~.waves`, :mod:`~.commitment` (retained and realised, over time),
+:mod:`~.texts` (free texts and the common purpose put to the room), :mod:`~.plans`
+(drafting and pre-filling the three plans), :mod:`~.purpose` (the common purpose's
+wordings and history), :mod:`~.responsibilities` (principle 9), :mod:`~.actions`
+(whether the statements an action addressed moved),
 over :mod:`~.core` (masking and per-person averages). ``coopkit.analysis.<figure>`` is the
 notebooks' entry point. ``tests/test_layout.py`` checks that none of it imports SQL,
 widgets, matplotlib or exports.
 """
 
-from coopkit.analysis.commitment import commitment
+from coopkit.analysis.actions import action_statements
+from coopkit.analysis.commitment import commitment, commitment_timeline
 from coopkit.analysis.core import (
     ANSWER_COLUMNS,
     COUNTED,
@@ -66,7 +70,9 @@ from coopkit.analysis.core import (
 from coopkit.analysis.divergence import divergence
 from coopkit.analysis.feelings import feelings_map
 from coopkit.analysis.participation import participation
+from coopkit.analysis.purpose import purpose_history, similar_wordings
 from coopkit.analysis.readiness import completion, readiness, weakest_items
+from coopkit.analysis.responsibilities import matrix_check, principle_items
 from coopkit.analysis.shoes import others_shoes
 from coopkit.analysis.tendency import tendencies, tendency_change
 from coopkit.analysis.texts import free_texts, purpose_amendments, purpose_items, purpose_vote
@@ -74,8 +80,10 @@ from coopkit.analysis.waves import waves
 
 __all__ = [
     "ANSWER_COLUMNS", "COUNTED", "DEFAULT_K", "EMPTY", "LEVELS", "MASKED", "OK", "STATUSES",
-    "anonymity_k", "commitment", "complement", "completion", "counted", "divergence",
-    "feelings_map", "free_texts", "hidden_groups", "mask", "others_shoes", "participation",
-    "purpose_amendments", "purpose_items", "purpose_vote", "readiness", "select",
-    "tendencies", "tendency_change", "waves", "weakest_items",
+    "action_statements", "anonymity_k", "commitment", "commitment_timeline",
+    "complement", "completion", "counted", "divergence", "feelings_map", "free_texts",
+    "hidden_groups", "mask", "matrix_check", "others_shoes", "participation",
+    "principle_items", "purpose_amendments", "purpose_history", "purpose_items",
+    "purpose_vote", "readiness", "select", "similar_wordings", "tendencies",
+    "tendency_change", "waves", "weakest_items",
 ]

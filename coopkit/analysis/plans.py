@@ -20,7 +20,7 @@ from coopkit import analysis
 from coopkit.analysis.core import _order, _own_feelings
 from coopkit.definitions import method
 from coopkit.definitions.questionnaire import Questionnaire
-from coopkit.i18n import t
+from coopkit.i18n import get_language, t
 
 PLAN_COLUMNS = ("plan", "plan_label", "feeling", "theme", "theme_label", "item_id",
                 "statement", "groups", "group_labels", "mean", "n")
@@ -84,3 +84,100 @@ def draft_plans(frame: pd.DataFrame, questionnaire: Questionnaire, *, per_group:
         entries.sort(key=lambda e: (-len(e["groups"]), -e["mean"], e["item_id"]))
         rows.extend(entries)
     return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+
+
+#: Columns of :func:`prefill`: where a row comes from, then every plan's fields.
+PREFILL_COLUMNS = ("plan", "source", "source_ref", "groups", "group_labels",
+                   *dict.fromkeys(f for fs in method.PLAN_FIELDS.values() for f in fs))
+
+
+def prefill(draft: pd.DataFrame, proposals: pd.DataFrame, *, wave: str | None = None,
+            lang: str | None = None) -> pd.DataFrame:
+    """Rows of the three plans pre-filled from the workshop, for the consultant to
+    edit (``store.fill_plans``).
+
+    From the draft (:func:`draft_plans`, every group weighing the same) and the room's
+    action proposals (approved, not dropped), whatever the plan each one was put in:
+
+    - **objectives**: each attraction statement becomes an objective, measured by its
+      own intensity (``baseline``: the draft's mean, at ``wave``); each proposal in
+      the objectives plan becomes an objective with its owner and due date;
+    - **risks**: each fear statement becomes a risk; a proposal in the risk plan that
+      names it (``statements``), else one on the same theme, becomes its prevention;
+      the others a risk of their own;
+    - **charter**: each temptation statement is the origin of a rule; a proposal in the
+      charter that names it, else one on the same theme, becomes its rule; the others a
+      rule of their own.
+
+    Likelihood, impact, target and whom a rule protects are left for the project team
+    to decide together (principles 7 and 8). ``groups`` lists the groups that put each
+    row forward. Columns: :data:`PREFILL_COLUMNS`.
+    """
+    from coopkit.analysis.commitment import approved
+
+    counted = approved(proposals)
+    counted = counted[counted["status"].ne("dropped").to_numpy()] if len(counted) else counted
+    label = {g: t(f"method.group.{g}", lang) for g in method.GROUP_IDS}
+    rows: list[dict] = []
+
+    def put(plan: str, source: str, ref: object, groups: tuple[str, ...],
+            labels: str | None = None, **fields: object) -> dict:
+        row = {"plan": plan, "source": source, "source_ref": None if ref is None else str(ref),
+               "groups": tuple(groups),
+               "group_labels": labels if labels is not None
+               else ", ".join(label.get(g, g) for g in groups), **fields}
+        rows.append(row)
+        return row
+
+    by_plan = {plan: draft[draft["plan"].eq(plan)] for plan in method.PLAN_IDS}
+    for _, entry in by_plan["objectifs"].iterrows():
+        baseline = _decimal(entry["mean"], lang)
+        put("objectifs", "statement", entry["item_id"], tuple(entry["groups"]),
+            entry["group_labels"], objective=entry["statement"],
+            indicator=t("plans.indicator.feeling", lang),
+            baseline=f"{baseline} ({wave})" if wave else baseline)
+    for _, p in counted[counted["plan"].eq("objectifs")].iterrows():
+        put("objectifs", "proposal", p["id"], (p["group"],), objective=p["text"],
+            owner=p["owner"], due=_iso(p["due"]))
+    for plan, text_field, joined in (("risques", "risk", "prevention"),
+                                     ("charte", "origin", "rule")):
+        statements = []
+        for _, entry in by_plan[plan].iterrows():
+            statements.append((entry["theme"], put(
+                plan, "statement", entry["item_id"], tuple(entry["groups"]),
+                entry["group_labels"], **{text_field: entry["statement"]})))
+        for _, p in counted[counted["plan"].eq(plan)].iterrows():
+            named = set(p.get("statements") or ())
+            target = next((row for _, row in statements if row["source_ref"] in named),
+                          None) or next((row for theme, row in statements
+                                         if theme == p["theme"]), None)
+            if target is None:
+                origin = t("plans.origin.proposal", lang, group=label.get(p["group"],
+                                                                          p["group"]))
+                fields = {joined: p["text"], "owner": p["owner"]} if plan == "risques" \
+                    else {joined: p["text"], "origin": origin}
+                if plan == "risques":
+                    fields["risk"] = t("plans.risk.of_theme", lang, theme=t(
+                        f"method.theme.{p['theme']}", lang)) if p["theme"] else None
+                put(plan, "proposal", p["id"], (p["group"],), **fields)
+                continue
+            before = target.get(joined)
+            target[joined] = f"{before}\n{p['text']}" if before else p["text"]
+            if plan == "risques" and p["owner"] and not target.get("owner"):
+                target["owner"] = p["owner"]
+            if p["group"] not in target["groups"]:
+                target["groups"] = (*target["groups"], p["group"])
+                target["group_labels"] = ", ".join(label.get(g, g) for g in target["groups"])
+    return pd.DataFrame(rows, columns=list(PREFILL_COLUMNS)).astype(object).where(
+        lambda f: f.notna(), None)
+
+
+def _decimal(value: object, lang: str | None) -> str:
+    text = f"{float(value):.2f}"  # type: ignore[arg-type]
+    return text.replace(".", ",") if (lang or get_language()) == "fr" else text
+
+
+def _iso(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

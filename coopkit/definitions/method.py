@@ -105,6 +105,33 @@ PLANS = _concepts("plan", "objectifs", "risques", "charte")
 ACTION_STATUSES = _concepts(
     "status", "proposed", "accepted", "in_progress", "done", "dropped"
 )
+#: Where a proposal or a purpose wording came from: typed by the consultant (from the
+#: room's discussion, a paper form...) or sent by a participant from their phone.
+SOURCES = ("consultant", "participant")
+#: Moderation of what participants send: « pending » until the consultant approves it
+#: (then it may be shown to the room and counts for the 60 %) or sets it aside.
+MODERATION = ("pending", "approved", "rejected")
+#: The commitment's two measures: a proposal is *retained* once the promoter accepted it
+#: (accepted, in progress or done) and *realised* once done.
+RETAINED_STATUSES = ("accepted", "in_progress", "done")
+REALISED_STATUSES = ("done",)
+#: The fields of a row of each plan (principle 6), in the order of the documents.
+PLAN_FIELDS: dict[str, tuple[str, ...]] = {
+    "objectifs": ("objective", "indicator", "baseline", "target", "owner", "due"),
+    "risques": ("risk", "likelihood", "impact", "prevention", "owner"),
+    "charte": ("rule", "origin", "protects"),
+}
+#: A risk's likelihood and impact, on a three-step scale.
+LEVEL_IDS = ("low", "medium", "high")
+#: The roles of a responsibility matrix (principle 9), one letter each in a cell.
+RESPONSIBILITY_ROLES = _concepts("role", "decides", "consulted", "informed", "carries_out")
+#: The letter of each role in a cell of the matrix (the same in French and English).
+ROLE_LETTERS = {"decides": "D", "consulted": "C", "informed": "I", "carries_out": "R"}
+#: A row of the responsibility matrix is a decision or a task.
+RESPONSIBILITY_KINDS = ("decision", "task")
+#: The bodies a cooperation usually has, offered as columns of the matrix beside the
+#: partner establishments (the consultant renames, removes or adds).
+BODIES = _concepts("body", "comite_pilotage", "comite_directeurs", "equipe_projet")
 
 FEELING_IDS = tuple(c.id for c in FEELINGS)
 #: The rows of the feelings map: the three feelings, then trust, measured apart by
@@ -113,7 +140,6 @@ MAP_ROWS = (*FEELING_IDS, TRUST.id)
 THEME_IDS = tuple(c.id for c in THEMES)
 GROUP_IDS = tuple(c.id for c in GROUPS)
 FACTOR_IDS = tuple(c.id for c in FACTORS)
-ROLE_IDS = tuple(c.id for c in ROLES)
 PREREQUISITE_IDS = tuple(c.id for c in PREREQUISITES)
 
 #: Directors of the partner establishments. ``direction_adjointe`` is kept so that older
@@ -131,6 +157,7 @@ LEGACY_GROUPS = ("direction_adjointe",)
 PLAN_IDS = tuple(c.id for c in PLANS)
 STATUS_IDS = tuple(c.id for c in ACTION_STATUSES)
 BEHAVIOUR_IDS = tuple(b.id for b in BEHAVIOURS)
+ROLE_IDS = tuple(c.id for c in RESPONSIBILITY_ROLES)  # the matrix's letters
 PRINCIPLE_NUMBERS = tuple(p.number for p in PRINCIPLES)
 
 #: Which plan each feeling feeds (principle 6): attractions become objectives, fears

@@ -3,7 +3,9 @@
 Data flows one way: :mod:`~coopkit.exports.gather` reads the store once into a
 ``Report``; :mod:`~coopkit.exports.tables` turns it into display-ready tables (pure);
 the writers (:mod:`~coopkit.exports.xlsx`, :mod:`~coopkit.exports.csvfile`,
-:mod:`~coopkit.exports.pdf`) put those on disk; :mod:`~coopkit.exports.write` is the
+:mod:`~coopkit.exports.pdf`, and :mod:`~coopkit.exports.docx` for the method's Word
+documents from the follow-up tables of :mod:`~coopkit.exports.followup`) put those on
+disk; :mod:`~coopkit.exports.write` is the
 front door of the notebooks and of ``coopkit export``. The printed questionnaire and its
 page layout are :mod:`~coopkit.exports.paper` and :mod:`~coopkit.exports.layout`.
 
@@ -23,6 +25,7 @@ _EXPORTS = {
     "export_xlsx": "coopkit.exports.write",
     "export_csv": "coopkit.exports.write",
     "export_pdf": "coopkit.exports.write",
+    "export_docx": "coopkit.exports.write",
     "gather": "coopkit.exports.gather",
 }
 __all__ = sorted(_EXPORTS)

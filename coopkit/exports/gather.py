@@ -2,7 +2,8 @@
 
 :func:`gather` is the only function of :mod:`coopkit.exports` that talks to the store: it
 returns a :class:`Report` (the project, its workshops with their answers frames and
-participation, the proposals), which the tables and the writers only read. Knows
+participation, the proposals with their history, the commitment, the purpose's history,
+the plans and the responsibility matrix), which the tables and the writers only read. Knows
 nothing of files, formats or widgets.
 """
 
@@ -22,7 +23,7 @@ from coopkit.errors import CoopkitError, fail
 from coopkit.i18n import format_date, t
 
 if TYPE_CHECKING:
-    from coopkit.store import GroupCount, Project, Store, Workshop
+    from coopkit.store import Commitment, GroupCount, Project, Store, Workshop
 
 
 # --------------------------------------------------------------------------- data
@@ -74,6 +75,15 @@ class Report:
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: Other waves of the same questionnaires, to compare with (T0 against T1).
     baselines: tuple[WorkshopData, ...] = ()
+    #: The follow-up (see :mod:`coopkit.store.followup`): every status change of the
+    #: proposals, the promoter's commitment (None: not recorded), the purpose's
+    #: versions and acceptances, the plans' rows and the responsibility matrix.
+    events: pd.DataFrame | None = None
+    commitment: Commitment | None = None
+    purpose_versions: pd.DataFrame | None = None
+    purpose_acceptances: pd.DataFrame | None = None
+    plan_rows: pd.DataFrame | None = None
+    responsibilities: pd.DataFrame | None = None
 
     @property
     def k(self) -> int:
@@ -141,7 +151,12 @@ def gather(store: Store, target: str | int, *, kind: str | None = None) -> Repor
                       and kind == "workshop")
     return Report(project=project, workshops=data, proposals=store.proposals_frame(project.id),
                   partners=tuple(p.name for p in store.partners(project.id)), scope=kind,
-                  baselines=baselines)
+                  baselines=baselines, events=store.proposal_events_frame(project.id),
+                  commitment=store.promoter_commitment(project.id),
+                  purpose_versions=store.purpose_versions_frame(project.id),
+                  purpose_acceptances=store.purpose_acceptances_frame(project.id),
+                  plan_rows=store.plan_rows_frame(project.id),
+                  responsibilities=store.responsibility_frame(project.id))
 
 
 def wave_pairs(report: Report) -> list[tuple[WorkshopData, WorkshopData]]:

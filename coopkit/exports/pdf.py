@@ -25,6 +25,7 @@ import pandas as pd
 
 from coopkit import analysis, charts
 from coopkit.definitions import method
+from coopkit.exports import followup
 from coopkit.exports.gather import Report, WorkshopData, wave_pairs
 from coopkit.exports.layout import A4, FlowLayout, tex_safe, text_width
 from coopkit.exports.tables import (
@@ -172,6 +173,8 @@ def report_pages(report: Report, lang: str | None = None) -> list[Figure]:
     _actions(report, pages, code)
     for before, after in wave_pairs(report):
         _waves(before, after, pages, code)
+    _action_statements(report, pages, code)
+    _responsibilities(report, pages, code)
     pages.end_text()
     return pages.pages
 
@@ -204,7 +207,17 @@ def _cover(report: Report, pages: _Pages, lang: str) -> None:
     lay.paragraph(t("report.title", lang), size=18, weight="bold", after=0.05)
     lay.paragraph(p.name, size=14, weight="bold", after=0.15)
     lay.paragraph(t("report.purpose", lang), size=11, weight="bold", after=0.02)
-    lay.paragraph(p.purpose or "—", size=10, after=0.12)
+    lay.paragraph(p.purpose or "—", size=10, after=0.06)
+    history = followup.purpose_history(report)
+    if len(history):
+        lay.paragraph(t("plans.report.purpose_history", lang), size=9.5, weight="bold",
+                      after=0.03)
+        lay.table([t("plans.col.version", lang), t("plans.col.drafted_on", lang),
+                   t("plans.col.purpose", lang), t("plans.col.state", lang)],
+                  [[int(r["version"]), followup.day_text(r["drafted_on"]), r["text"],
+                    followup.purpose_state(r, lang)] for _, r in history.iterrows()],
+                  [0.1, 0.12, 0.48, 0.3])
+        lay.y += 0.06
     facts = [(t("export.col.promoter", lang), p.promoter or "—"),
              (t("export.col.partners", lang), "; ".join(report.partners) or "—"),
              (t("report.date", lang), format_date(report.created_at.astimezone(UTC), lang))]
@@ -311,6 +324,7 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
     lay = pages.text()
     lay.new_page()
     lay.paragraph(t("report.actions", lang), size=13, weight="bold", after=0.04)
+    lay.paragraph(followup.commitment_sentence(report, lang), size=10, after=0.04)
     lay.paragraph(t("export.note.commitment", lang,
                     pct=format_percent(method.COMMITMENT_THRESHOLD, lang)),
                   size=8.5, style="italic", after=0.08)
@@ -328,9 +342,26 @@ def _actions(report: Report, pages: _Pages, lang: str) -> None:
                t("export.col.plan", lang), t("export.col.action_status", lang),
                t("export.col.owner", lang), t("export.col.due", lang)], rows,
               [0.34, 0.17, 0.13, 0.11, 0.13, 0.12])
-    com = analysis.commitment(report.proposals)
+    dropped = report.events[report.events["status"].eq("dropped")] \
+        if report.events is not None else None
+    texts = dict(zip(p["id"], p["text"], strict=True))
+    if dropped is not None and len(dropped[dropped["proposal_id"].isin(texts)]):
+        lay.paragraph(t("plans.report.dropped", lang), size=11, weight="bold", keep=1.4,
+                      after=0.04)
+        lay.table([t("export.col.action", lang), t("plans.col.date", lang),
+                   t("plans.col.by", lang), t("plans.col.reason", lang)],
+                  [[texts[r["proposal_id"]], followup.day_text(r["changed_at"]),
+                    r["changed_by"] or "", r["reason"] or "—"]
+                   for _, r in dropped.iterrows() if r["proposal_id"] in texts],
+                  [0.38, 0.12, 0.18, 0.32])
+    com = followup.commitment_frame(report)
     pages.chart(t("report.commitment", lang), t("report.commitment_scope", lang),
                 lambda ax: charts.plot_commitment(ax, com, lang=lang, groups=pages.groups))
+    timeline = followup.timeline_frame(report)
+    committed = report.commitment.committed_on if report.commitment else None
+    pages.chart(t("chart.timeline.title", lang), t("report.commitment_scope", lang),
+                lambda ax: charts.plot_commitment_timeline(ax, timeline, lang=lang,
+                                                           committed_on=committed))
 
 
 def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) -> None:
@@ -342,3 +373,42 @@ def _waves(before: WorkshopData, after: WorkshopData, pages: _Pages, lang: str) 
     pages.chart(t("report.waves", lang), pair,
                 lambda ax: charts.plot_waves(ax, wv, lang=lang, groups=pages.groups),
                 bottom=1.2)
+
+
+def _action_statements(report: Report, pages: _Pages, lang: str) -> None:
+    """For the actions that name the statements they address: did those move?"""
+    table = followup.action_table(report, lang)
+    if table is None:
+        return
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(table.title, size=13, weight="bold", after=0.04)
+    lay.paragraph(table.note, size=8.5, style="italic", after=0.08)
+    frame = table.frame
+    waves = [c for c in frame.columns if table.kinds.get(c) == "percent"]
+    rows = [[r.iloc[0], r.iloc[2], *(_percent(r[c], lang) for c in waves[:2]),
+             "" if pd.isna(r[waves[2]]) else f"{float(r[waves[2]]):+.2f}", r.iloc[-1]]
+            for _, r in frame.iterrows()]
+    lay.table([frame.columns[0], frame.columns[2], *waves[:2], frame.columns[-2],
+               frame.columns[-1]], rows, [0.27, 0.33, 0.08, 0.08, 0.08, 0.16])
+
+
+def _responsibilities(report: Report, pages: _Pages, lang: str) -> None:
+    """Principle 9: the responsibility matrix, its check, the readiness items."""
+    grid = followup.matrix_wide(report, lang)
+    check = followup.check_table(report, lang)
+    lay = pages.text()
+    lay.new_page()
+    lay.paragraph(t("plans.title.responsibilities", lang), size=13, weight="bold",
+                  after=0.04)
+    if grid.empty:
+        lay.paragraph(t("plans.doc.empty_matrix", lang), size=10, after=0.08)
+    else:
+        lay.paragraph(followup.roles_legend(lang), size=8.5, style="italic", after=0.06)
+        actors = len(grid.columns) - 2
+        share = 0.64 / max(actors, 1)
+        lay.table(list(grid.columns), grid.values.tolist(),
+                  [0.27, 0.09, *([share] * actors)])
+        lay.y += 0.08
+    lay.paragraph(check.title, size=11, weight="bold", keep=1.4, after=0.04)
+    lay.table(list(check.frame.columns), check.frame.values.tolist(), [0.25, 0.1, 0.65])

@@ -110,6 +110,12 @@ def answer_label(questionnaire: Questionnaire, item_id: str, value: object,
     return None
 
 
+def percent_text(value: float, lang: str) -> str:
+    """``0.6`` -> « 60 % » (French, narrow no-break space) / "60%" (English)."""
+    text = f"{value:.0%}"
+    return text.replace("%", "\u202f%") if lang == "fr" else text
+
+
 def _h(name: str, lang: str) -> str:
     return t(f"export.col.{name}", lang)
 
@@ -497,6 +503,9 @@ def _actions(report: Report, code: str) -> Table:
         _h("due", code): p["due"] if len(p) else [],
         _h("workshop", code): [codes.get(w) if w is not None and not pd.isna(w) else None
                                for w in p["workshop_id"]],
+        _h("establishment", code): p.get("establishment"),
+        _h("statements", code): [", ".join(s) if isinstance(s, tuple | list) else None
+                                 for s in p["statements"]] if "statements" in p else None,
     })
     return Table("actions", t("export.sheet.actions", code), frame,
                  {_h("id", code): INTEGER, _h("principle", code): INTEGER,
@@ -504,23 +513,38 @@ def _actions(report: Report, code: str) -> Table:
 
 
 def _commitment(report: Report, code: str) -> Table:
-    com = analysis.commitment(report.proposals)
+    record = report.commitment
+    threshold = record.threshold if record else method.COMMITMENT_THRESHOLD
+    com = analysis.commitment(report.proposals,
+                              committed_on=record.committed_on if record else None,
+                              threshold=threshold)
     q = report.workshops[0].questionnaire if report.workshops else None
     frame = pd.DataFrame({
         _h("proposed_by", code): [t("export.everyone", code) if s == "all"
                                   else group_label(g, q, code)
                                   for s, g in zip(com["scope"], com["group"], strict=True)],
-        _h("total", code): com["total"], _h("done", code): com["done"],
-        _h("open", code): com["open"], _h("dropped", code): com["dropped"],
+        _h("total", code): com["total"], _h("retained", code): com["retained"],
+        _h("done", code): com["done"], _h("open", code): com["open"],
+        _h("dropped", code): com["dropped"],
+        _h("share_retained", code): com["share_retained"],
         _h("share_done", code): com["share_done"], _h("threshold", code): com["threshold"],
         _h("meets", code): [t("export.yes" if m else "export.no", code)
                             for m in com["meets_commitment"]],
+        _h("commitment_state", code): [t(f"chart.commitment.state.{s}", code,
+                                         pct=percent_text(threshold, code))
+                                       for s in com["state"]],
     })
-    kinds = {_h(c, code): INTEGER for c in ("total", "done", "open", "dropped")}
-    kinds |= {_h("share_done", code): PERCENT, _h("threshold", code): PERCENT}
+    kinds = {_h(c, code): INTEGER for c in ("total", "retained", "done", "open", "dropped")}
+    kinds |= {_h("share_retained", code): PERCENT, _h("share_done", code): PERCENT,
+              _h("threshold", code): PERCENT}
+    if record is None:
+        note = t("export.note.commitment_not_taken", code, pct=percent_text(threshold, code))
+    else:
+        note = t("export.note.commitment_taken", code, pct=percent_text(threshold, code),
+                 date=record.committed_on.isoformat(), by=record.committed_by)
+    rule = t("export.note.commitment", code, pct=percent_text(threshold, code))
     return Table("commitment", t("export.sheet.commitment", code), frame, kinds,
-                 t("export.note.commitment", code,
-                   pct=f"{method.COMMITMENT_THRESHOLD:.0%}"))
+                 f"{note} {rule}")
 
 
 def waves_frame(before: WorkshopData, after: WorkshopData) -> pd.DataFrame:

@@ -17,10 +17,14 @@ PURPOSE_LIMIT = 4000
 PROPOSAL_LIMIT = 2000
 WAVE_LIMIT = 32
 MAX_K = 100
+REASON_LIMIT = 2000
+PLAN_TEXT_LIMIT = 2000
 #: The largest id either backend stores (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
 PROPOSAL_FIELDS = ("text", "group", "feeling", "theme", "principle", "plan", "status",
-                   "owner", "due", "workshop_id")
+                   "owner", "due", "workshop_id", "establishment", "statements")
+#: An item id, as questionnaires write them.
+_ITEM_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 #: A questionnaire may define its own groups: any well-formed id is a group.
 _GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -124,6 +128,8 @@ def proposal_values(fields: Mapping[str, object]) -> dict[str, Any]:
         "owner": lambda v: text("owner", v, NAME_LIMIT, required=False),
         "due": due_date,
         "workshop_id": lambda v: optional_ident("workshop_id", v, "unknown_workshop"),
+        "establishment": lambda v: text("establishment", v, NAME_LIMIT, required=False),
+        "statements": statement_ids,
     }
     columns = {"group": "group_id"}
     return {columns.get(k, k): checks[k](v) for k, v in fields.items()}
@@ -136,3 +142,86 @@ def group_id(value: object) -> str:
         raise fail("empty_text", field="group", value=value)
     allowed("group", value, method.GROUP_IDS)
     return str(value)  # pragma: no cover - _allowed raised
+
+
+def statement_ids(value: object) -> list[str]:
+    """A list of item ids (the statements an action addresses), duplicates dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise fail("not_allowed", field="statements", value=value,
+                   allowed="item ids (list)")
+    found: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not _ITEM_ID.match(item):
+            raise fail("bad_statement_id", field="statements", value=item)
+        if item not in found:
+            found.append(item)
+    return found
+
+
+def when(field: str, value: object) -> datetime | None:
+    """A moment given as a datetime, a date (taken at noon UTC) or an ISO text."""
+    from datetime import UTC, time
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise fail("invalid_date", field=field, value=value) from None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(12), tzinfo=UTC)
+    raise fail("invalid_date", field=field, value=value)
+
+
+def day(field: str, value: object) -> date:
+    """A calendar date (a date, a datetime or ``YYYY-MM-DD``); required."""
+    if value is None:
+        raise fail("empty_text", field=field, value=value)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise fail("invalid_date", field=field, value=value)
+
+
+def plan_fields(plan: str, values: Mapping[str, object]) -> dict[str, object]:
+    """The fields of a plan row, checked: known names for the plan, texts within
+    limits, ``due`` a date (kept as ``YYYY-MM-DD``), likelihood and impact on the
+    three-step scale."""
+    names = method.PLAN_FIELDS[plan]
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        known_field(key, names)
+        if key == "due":
+            found = due_date(value if value not in ("",) else None)
+            out[key] = found.isoformat() if found else None
+        elif key in ("likelihood", "impact"):
+            out[key] = None if value in (None, "") else allowed(key, value, method.LEVEL_IDS)
+        else:
+            out[key] = text(key, value, PLAN_TEXT_LIMIT, required=False)
+    return out
+
+
+def roles(value: object) -> list[str]:
+    """Role ids of one cell of the responsibility matrix, in the method's order."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value] if value else []
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise fail("not_allowed", field="roles", value=value,
+                   allowed=", ".join(method.ROLE_IDS))
+    chosen = {allowed("roles", r, method.ROLE_IDS) for r in value}
+    return [r for r in method.ROLE_IDS if r in chosen]

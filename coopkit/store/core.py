@@ -1,4 +1,6 @@
-"""The store: projects, workshops, participants, answers, validations, proposals.
+"""The store: projects, workshops, participants, answers, validations; the follow-up
+(proposals and their history, commitment, purpose, plans, responsibilities) is the
+:class:`~coopkit.store.followup.FollowUp` part of the same object.
 
 One code path (SQLAlchemy Core) for the embedded SQLite file and PostgreSQL. Every
 write is one short transaction (see :mod:`coopkit.store.engine`); every user mistake
@@ -12,7 +14,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,7 @@ from coopkit.definitions.questionnaire import (
 )
 from coopkit.errors import fail
 from coopkit.store import checks, frames, reads
-from coopkit.store.checks import NAME_LIMIT, PROPOSAL_FIELDS, PURPOSE_LIMIT, WAVE_LIMIT
+from coopkit.store.checks import NAME_LIMIT, PURPOSE_LIMIT, WAVE_LIMIT
 from coopkit.store.codes import (
     format_resume_code,
     looks_like_code,
@@ -54,6 +55,7 @@ from coopkit.store.codes import (
     normalise_code,
 )
 from coopkit.store.engine import dispose, make_engine, read_connection, write_connection
+from coopkit.store.followup import FollowUp, delete_follow_up
 from coopkit.store.migrations import ensure_schema
 from coopkit.store.records import (
     Activity,
@@ -61,11 +63,9 @@ from coopkit.store.records import (
     Participant,
     Partner,
     Project,
-    Proposal,
     Workshop,
     WorkshopSettings,
     project_from,
-    proposal_from,
     workshop_from,
 )
 from coopkit.store.schema import (
@@ -118,7 +118,7 @@ def open_store(url: str | None = None, *, data: str | os.PathLike[str] | None = 
 _FORMAT_KEY = "coopkit_format"
 
 
-class Store:
+class Store(FollowUp):
     """Everything a workshop writes and the consultant reads back.
 
     Use it as a context manager, or call :meth:`close` when done.
@@ -184,11 +184,15 @@ class Store:
             "created_at": utcnow(),
         }
         with self._write() as conn:
-            return conn.execute(insert(projects).values(values)).inserted_primary_key[0]
+            new_id = conn.execute(insert(projects).values(values)).inserted_primary_key[0]
+            if values["purpose"]:  # version 1 of the purpose's history
+                self._new_version(conn, new_id, values["purpose"], values["created_at"].date())
+            return new_id
 
     def update_project(self, project_id: int, **fields: str) -> Project:
         """Change a project's ``name``, ``purpose`` (common purpose statement) or
-        ``promoter``."""
+        ``promoter``. A new purpose becomes a new version of the purpose's history,
+        drafted today (see :meth:`add_purpose_version` to give a date and a note)."""
         project_id = checks.ident("project", project_id, "unknown_project")
         values = {}
         for key, value in fields.items():
@@ -197,6 +201,13 @@ class Store:
             values[key] = checks.text(key, value, limit, required=key == "name") or ""
         with self._write() as conn:
             self._require_project(conn, project_id)
+            purpose = values.pop("purpose", None)
+            current = conn.execute(select(projects.c.purpose)
+                                   .where(projects.c.id == project_id)).scalar()
+            if purpose and purpose != current:
+                self._new_version(conn, project_id, purpose, utcnow().date())
+            elif purpose is not None:
+                values["purpose"] = purpose  # emptied, or unchanged
             if values:
                 conn.execute(update(projects).where(projects.c.id == project_id)
                              .values(values))
@@ -217,8 +228,9 @@ class Store:
         return [project_from(r) for r in rows]
 
     def delete_project(self, project_id: int) -> None:
-        """Delete a project with its partners, workshops, participants, answers and
-        proposals. Questionnaire definitions stay (they hold no personal data)."""
+        """Delete a project with its partners, workshops, participants, answers,
+        proposals and their history, purpose, plans and responsibility matrix.
+        Questionnaire definitions stay (they hold no personal data)."""
         project_id = checks.ident("project", project_id, "unknown_project")
         with self._write() as conn:
             self._require_project(conn, project_id)
@@ -228,6 +240,7 @@ class Store:
                                   .where(participants.c.workshop_id.in_(ws_ids))).scalars()
             for token in tokens:
                 self._refs.pop(token, None)
+            delete_follow_up(conn, project_id)
             conn.execute(delete(answers).where(answers.c.participant_id.in_(p_ids)))
             conn.execute(delete(participants).where(participants.c.workshop_id.in_(ws_ids)))
             conn.execute(delete(proposals).where(proposals.c.project_id == project_id))
@@ -594,72 +607,6 @@ class Store:
             people, given = reads.read_workshop(conn, workshop_id)
         return frames.answers_frame(ws, q, people, given)
 
-    # ------------------------------------------------------------------ proposals
-
-    def add_proposal(self, project_id: int, text: str, group: str, *,
-                     feeling: str | None = None, theme: str | None = None,
-                     principle: int | None = None, plan: str | None = None,
-                     status: str = "proposed", owner: str | None = None,
-                     due: date | str | None = None, workshop_id: int | None = None) -> int:
-        """An action proposal from a stakeholder group; returns its id.
-
-        Without ``plan``, a proposal tied to a feeling goes to the plan that feeling
-        feeds (attractions -> objectives, fears -> risks, temptations -> charter).
-        """
-        project_id = checks.ident("project", project_id, "unknown_project")
-        values = checks.proposal_values({
-            "text": text, "group": group, "feeling": feeling, "theme": theme,
-            "principle": principle, "plan": plan, "status": status, "owner": owner,
-            "due": due, "workshop_id": workshop_id,
-        })
-        if values["plan"] is None and values["feeling"] is not None:
-            values["plan"] = method.PLAN_OF_FEELING.get(values["feeling"])
-        now = utcnow()
-        with self._write() as conn:
-            self._require_project(conn, project_id)
-            self._check_proposal_workshop(conn, project_id, values["workshop_id"])
-            return conn.execute(insert(proposals).values(
-                {**values, "project_id": project_id, "created_at": now, "updated_at": now}
-            )).inserted_primary_key[0]
-
-    def update_proposal(self, proposal_id: int, **fields: object) -> Proposal:
-        """Change fields of a proposal (``status``, ``owner``, ``due``, ``plan``...)."""
-        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
-        for key in fields:
-            checks.known_field(key, PROPOSAL_FIELDS)
-        values = checks.proposal_values(fields)
-        with self._write() as conn:
-            row = conn.execute(select(proposals.c.project_id)
-                               .where(proposals.c.id == proposal_id)).first()
-            if row is None:
-                raise fail("unknown_proposal", field="proposal", value=proposal_id)
-            if "workshop_id" in values:
-                self._check_proposal_workshop(conn, row.project_id, values["workshop_id"])
-            conn.execute(update(proposals).where(proposals.c.id == proposal_id)
-                         .values({**values, "updated_at": utcnow()}))
-        return self.proposal(proposal_id)
-
-    def proposal(self, proposal_id: int) -> Proposal:
-        proposal_id = checks.ident("proposal", proposal_id, "unknown_proposal")
-        with self._read() as conn:
-            row = conn.execute(select(proposals).where(proposals.c.id == proposal_id)).first()
-        if row is None:
-            raise fail("unknown_proposal", field="proposal", value=proposal_id)
-        return proposal_from(row)
-
-    def proposals(self, project_id: int) -> list[Proposal]:
-        project_id = checks.ident("project", project_id, "unknown_project")
-        with self._read() as conn:
-            self._require_project(conn, project_id)
-            rows = conn.execute(select(proposals).where(proposals.c.project_id == project_id)
-                                .order_by(proposals.c.id)).all()
-        return [proposal_from(r) for r in rows]
-
-    def proposals_frame(self, project_id: int) -> pd.DataFrame:
-        """One row per action proposal of the project."""
-        project_id = checks.ident("project", project_id, "unknown_project")
-        return frames.proposals_frame(self.proposals(project_id))
-
     # --------------------------------------------------------------------- backup
 
     def backup(self, path: str | os.PathLike[str] | None = None) -> Path:
@@ -695,15 +642,6 @@ class Store:
         if row is None:
             raise fail("unknown_workshop", field="workshop", value=workshop_id)
         return row
-
-    def _check_proposal_workshop(self, conn: Connection, project_id: int,
-                                 workshop_id: int | None) -> None:
-        if workshop_id is None:
-            return
-        row = self._require_workshop(conn, workshop_id)
-        if row.project_id != project_id:
-            raise fail("workshop_not_in_project", field="workshop_id", value=workshop_id,
-                       project=project_id)
 
     def _participant_row(self, conn: Connection, token: str):
         row = None

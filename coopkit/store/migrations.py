@@ -10,12 +10,15 @@ refused rather than damaged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
     inspect,
     select,
     true,
@@ -39,6 +43,7 @@ from coopkit.store.schema import (
     UTCDateTime,
     metadata,
     schema_version,
+    utcnow,
 )
 
 #: Arbitrary key of the PostgreSQL advisory lock held while migrating.
@@ -71,11 +76,65 @@ def _v3_to_v4(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE workshops ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """v5: from the map to the plans.
+
+    Proposals gain their proposing establishment, their source (consultant or
+    participant), their moderation (every existing one is approved: the consultant
+    typed it) and the statements they address; every status change is dated in
+    ``proposal_events``: each existing proposal gets its history rebuilt as well as the
+    old schema allows (proposed when created, its current status when last changed, no
+    author nor reason: they were never recorded). A project's purpose becomes version 1
+    of its purpose history, dated the day the project was created. New tables: the
+    promoter's commitment, purpose wordings, versions and acceptances, plan rows, the
+    responsibility matrix.
+    """
+    stamp = UTCDateTime().compile(dialect=conn.dialect)
+    for ddl in ("establishment VARCHAR(200)",
+                "source VARCHAR(16) NOT NULL DEFAULT 'consultant'",
+                "moderation VARCHAR(16) NOT NULL DEFAULT 'approved'",
+                f"moderated_at {stamp}",
+                "statements TEXT NOT NULL DEFAULT '[]'"):
+        conn.exec_driver_sql(f"ALTER TABLE proposals ADD COLUMN {ddl}")
+    md = v5_new_tables()
+    md.create_all(conn, tables=[md.tables[name] for name in V5_NEW_TABLES])
+    events, versions = md.tables["proposal_events"], md.tables["purpose_versions"]
+    now = utcnow()
+    rows = conn.exec_driver_sql(
+        "SELECT id, status, created_at, updated_at FROM proposals ORDER BY id").all()
+    history = []
+    for pid, status, created, updated in rows:
+        created, updated = _instant(created), _instant(updated)
+        history.append({"proposal_id": pid, "status": "proposed", "previous": None,
+                        "changed_at": created, "recorded_at": now})
+        if status != "proposed":
+            history.append({"proposal_id": pid, "status": status, "previous": "proposed",
+                            "changed_at": max(updated, created), "recorded_at": now})
+    if history:
+        conn.execute(insert(events), history)
+    projects = conn.exec_driver_sql(
+        "SELECT id, purpose, created_at FROM projects ORDER BY id").all()
+    first = [{"project_id": pid, "version": 1, "text": purpose,
+              "drafted_on": _instant(created).date(), "created_at": now}
+             for pid, purpose, created in projects if (purpose or "").strip()]
+    if first:
+        conn.execute(insert(versions), first)
+
+
+def _instant(value: object) -> datetime:
+    """A stored UTC instant read through the driver (SQLite gives text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 #: (version reached, step): applied in order to databases older than that version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (2, _v1_to_v2),
     (3, _v2_to_v3),
     (4, _v3_to_v4),
+    (5, _v4_to_v5),
 ]
 
 
@@ -213,4 +272,88 @@ def v1_metadata() -> MetaData:
         Column("updated_at", UTCDateTime, nullable=False),
     )
     Index("ix_proposals_project", pr.c.project_id)
+    return md
+
+
+#: The tables schema 5 added, in creation order.
+V5_NEW_TABLES = ("proposal_events", "commitments", "purpose_wordings", "purpose_versions",
+                 "purpose_acceptances", "plan_rows", "responsibility_actors",
+                 "responsibilities")
+
+
+def v5_new_tables() -> MetaData:
+    """The tables schema version 5 added, as v5 defined them (frozen), beside stubs of
+    the tables they refer to (never created from here)."""
+    md = MetaData()
+    for name in ("projects", "workshops", "partners", "proposals"):
+        Table(name, md, Column("id", Integer, primary_key=True))
+
+    def project() -> Column:
+        return Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+                      nullable=False)
+
+    Table("proposal_events", md,
+          Column("id", Integer, primary_key=True),
+          Column("proposal_id", Integer, ForeignKey("proposals.id", ondelete="CASCADE"),
+                 nullable=False),
+          Column("status", String(16), nullable=False), Column("previous", String(16)),
+          Column("changed_at", UTCDateTime, nullable=False),
+          Column("changed_by", String(200)), Column("reason", Text),
+          Column("recorded_at", UTCDateTime, nullable=False),
+          Index("ix_proposal_events_proposal", "proposal_id"))
+    Table("commitments", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("committed_on", Date, nullable=False),
+          Column("committed_by", String(200), nullable=False),
+          Column("threshold", Float, nullable=False), Column("note", Text),
+          Column("recorded_at", UTCDateTime, nullable=False))
+    Table("purpose_wordings", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="SET NULL")),
+          Column("text", Text, nullable=False), Column("source", String(16), nullable=False),
+          Column("moderation", String(16), nullable=False), Column("cluster", String(200)),
+          Column("created_at", UTCDateTime, nullable=False),
+          Index("ix_purpose_wordings_project", "project_id"))
+    Table("purpose_versions", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("version", Integer, nullable=False), Column("text", Text, nullable=False),
+          Column("drafted_on", Date, nullable=False), Column("note", Text),
+          Column("wordings", JSONValue, nullable=False, server_default="[]"),
+          Column("created_at", UTCDateTime, nullable=False),
+          UniqueConstraint("project_id", "version", name="uq_purpose_versions_number"))
+    Table("purpose_acceptances", md,
+          Column("id", Integer, primary_key=True),
+          Column("version_id", Integer,
+                 ForeignKey("purpose_versions.id", ondelete="CASCADE"), nullable=False),
+          Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"),
+                 nullable=False),
+          Column("accepted", Boolean, nullable=False),
+          Column("decided_on", Date, nullable=False), Column("decided_by", String(200)),
+          Column("note", Text), Column("recorded_at", UTCDateTime, nullable=False),
+          UniqueConstraint("version_id", "partner_id",
+                           name="uq_purpose_acceptances_partner"))
+    Table("plan_rows", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("plan", String(32), nullable=False),
+          Column("position", Integer, nullable=False),
+          Column("fields", JSONValue, nullable=False),
+          Column("source", String(16), nullable=False), Column("source_ref", String(64)),
+          Column("groups", JSONValue, nullable=False, server_default="[]"),
+          Column("created_at", UTCDateTime, nullable=False),
+          Column("updated_at", UTCDateTime, nullable=False),
+          Index("ix_plan_rows_project", "project_id"))
+    Table("responsibility_actors", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("name", String(200), nullable=False),
+          Column("kind", String(16), nullable=False),
+          Column("position", Integer, nullable=False),
+          UniqueConstraint("project_id", "name", name="uq_responsibility_actors_name"))
+    Table("responsibilities", md,
+          Column("id", Integer, primary_key=True), project(),
+          Column("subject", Text, nullable=False), Column("kind", String(16), nullable=False),
+          Column("position", Integer, nullable=False),
+          Column("roles", JSONValue, nullable=False, server_default="{}"),
+          Column("created_at", UTCDateTime, nullable=False),
+          Column("updated_at", UTCDateTime, nullable=False),
+          Index("ix_responsibilities_project", "project_id"))
     return md

@@ -148,6 +148,131 @@ class Proposal:
     due: date | None
     created_at: datetime
     updated_at: datetime
+    #: the partner establishment the proposing people came from (None: not said)
+    establishment: str | None = None
+    #: ``"consultant"`` (typed in the notebook) or ``"participant"`` (sent from a phone)
+    source: str = "consultant"
+    #: ``"pending"``, ``"approved"`` (shown, counted) or ``"rejected"`` (set aside)
+    moderation: str = "approved"
+    moderated_at: datetime | None = None
+    #: the statements (item ids) the action addresses
+    statements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProposalEvent:
+    """One status change of a proposal: when, by whom, why."""
+
+    id: int
+    proposal_id: int
+    status: str
+    previous: str | None
+    changed_at: datetime
+    changed_by: str | None
+    reason: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """The promoter's commitment to carry out at least ``threshold`` of the proposals."""
+
+    id: int
+    project_id: int
+    committed_on: date
+    committed_by: str
+    threshold: float
+    note: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class PurposeWording:
+    """A wording of the common purpose: proposed by a participant (anonymous: only its
+    workshop is kept) or noted by the consultant; ``cluster`` is the consultant's name
+    for the group of similar wordings it belongs to."""
+
+    id: int
+    project_id: int
+    workshop_id: int | None
+    text: str
+    source: str
+    moderation: str
+    cluster: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PurposeVersion:
+    """One version of the common purpose statement (1, 2, ... per project)."""
+
+    id: int
+    project_id: int
+    version: int
+    text: str
+    drafted_on: date
+    note: str | None
+    wordings: tuple[int, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PurposeAcceptance:
+    """A partner establishment's decision on a version of the purpose."""
+
+    id: int
+    version: int
+    partner: str
+    accepted: bool
+    decided_on: date
+    decided_by: str | None
+    note: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A row of one of the three plans: ``fields`` holds the plan's columns
+    (:data:`coopkit.definitions.method.PLAN_FIELDS`); ``source`` says where it was
+    drawn from (``"statement"`` with the item id, ``"proposal"`` with its id, or
+    ``"manual"``); ``groups`` the groups that put it forward."""
+
+    id: int
+    project_id: int
+    plan: str
+    position: int
+    fields: dict
+    source: str
+    source_ref: str | None
+    groups: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityActor:
+    """A column of the responsibility matrix: a partner establishment or a body."""
+
+    id: int
+    project_id: int
+    name: str
+    kind: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """A row of the responsibility matrix: a decision or a task, and the roles of each
+    actor (actor id -> role ids)."""
+
+    id: int
+    project_id: int
+    subject: str
+    kind: str
+    position: int
+    roles: dict
+    created_at: datetime
+    updated_at: datetime
 
 
 # ------------------------------------------------------------ from database rows
@@ -172,4 +297,6 @@ def proposal_from(row) -> Proposal:
         group=row.group_id, feeling=row.feeling, theme=row.theme, principle=row.principle,
         plan=row.plan, status=row.status, owner=row.owner, due=row.due,
         created_at=row.created_at, updated_at=row.updated_at,
+        establishment=row.establishment, source=row.source, moderation=row.moderation,
+        moderated_at=row.moderated_at, statements=tuple(row.statements or ()),
     )

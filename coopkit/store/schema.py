@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UTCDateTime(TypeDecorator):
@@ -182,5 +183,134 @@ proposals = Table(
     Column("due", Date),  # added in v2
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # v5: the proposing establishment, where it came from, its moderation, and the
+    # statements (item ids) the action addresses
+    Column("establishment", String(200)),
+    Column("source", String(16), nullable=False, server_default="consultant"),
+    Column("moderation", String(16), nullable=False, server_default="approved"),
+    Column("moderated_at", UTCDateTime),
+    Column("statements", JSONValue, nullable=False, server_default="[]"),
 )
 Index("ix_proposals_project", proposals.c.project_id)
+
+# ----------------------------------------------------------------- v5 tables
+
+#: Every status change of a proposal, dated, with who and why (v5).
+proposal_events = Table(
+    "proposal_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("proposal_id", Integer, ForeignKey("proposals.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("previous", String(16)),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("changed_by", String(200)),
+    Column("reason", Text),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+Index("ix_proposal_events_proposal", proposal_events.c.proposal_id)
+
+#: The promoter's commitment to carry out at least 60 % of the proposals (v5).
+commitments = Table(
+    "commitments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("committed_on", Date, nullable=False),
+    Column("committed_by", String(200), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("note", Text),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+#: Wordings of the common purpose proposed by participants (anonymous) or noted by the
+#: consultant, and the consultant's grouping of similar ones (v5).
+purpose_wordings = Table(
+    "purpose_wordings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("moderation", String(16), nullable=False),
+    Column("cluster", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_purpose_wordings_project", purpose_wordings.c.project_id)
+
+#: The versions of the common purpose statement, numbered per project (v5).
+purpose_versions = Table(
+    "purpose_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("drafted_on", Date, nullable=False),
+    Column("note", Text),
+    Column("wordings", JSONValue, nullable=False, server_default="[]"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("project_id", "version", name="uq_purpose_versions_number"),
+)
+
+#: Each partner establishment's decision on a version of the purpose (v5).
+purpose_acceptances = Table(
+    "purpose_acceptances", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("purpose_versions.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("decided_by", String(200)),
+    Column("note", Text),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("version_id", "partner_id", name="uq_purpose_acceptances_partner"),
+)
+
+#: The rows of the three plans as the consultant edited them (v5).
+plan_rows = Table(
+    "plan_rows", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("plan", String(32), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("fields", JSONValue, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("source_ref", String(64)),
+    Column("groups", JSONValue, nullable=False, server_default="[]"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_plan_rows_project", plan_rows.c.project_id)
+
+#: The columns of the responsibility matrix: partners and bodies (v5).
+responsibility_actors = Table(
+    "responsibility_actors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_responsibility_actors_name"),
+)
+
+#: The rows of the responsibility matrix: a decision or task, and each actor's roles
+#: (JSON: actor id -> list of role ids) (v5).
+responsibilities = Table(
+    "responsibilities", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("roles", JSONValue, nullable=False, server_default="{}"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_responsibilities_project", responsibilities.c.project_id)

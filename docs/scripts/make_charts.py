@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import matplotlib
@@ -44,7 +45,7 @@ def frames(lang: str) -> dict[str, object]:
         "readiness": analysis.readiness(t0, q, level="section", by="group", lang=lang),
         "divergence": analysis.divergence(t0, q, lang=lang),
         "waves": analysis.waves(t0, t1),
-        "commitment": analysis.commitment(proposals),
+        "commitment": analysis.commitment(proposals, committed_on=date(2025, 3, 1)),
     }
 
 
