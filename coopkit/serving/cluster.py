@@ -101,10 +101,13 @@ def main_conf(prefix: Path, site: Path) -> str:
         f"error_log {prefix / 'error.log'} warn;",
         "events { worker_connections 4096; }",
         "http {",
-        f"    access_log {prefix / 'access.log'};",
         *(f"    {name}_temp_path {path};" for name, path in temp.items()),
         "    default_type application/octet-stream;",
         f"    include {site};",
+        # which instance served what, for each route (a websocket: when it closes)
+        "    log_format coopkit '$time_iso8601 $status \"$request\" '",
+        "                       'upstream=$upstream_addr route=$coopkit_route';",
+        f"    access_log {prefix / 'access.log'} coopkit;",
         "}",
         "",
     ])
