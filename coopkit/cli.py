@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
                                        default=f"{serve.DEFAULT_FILL_DELAY:g}"))
     p.set_defaults(func=cmd_cluster)
 
+    p = _translate(subs.add_parser("team", help=t("cli.team.help"),
+                                   description=t("cli.team.help"), **_parser_kwargs()))
+    p.add_argument("action", choices=["isolate", "add-consultant"],
+                   help=t("cli.team.action"))
+    p.add_argument("names", nargs="*", metavar="NAME", help=t("cli.team.names"))
+    p.add_argument("--database-url", metavar="URL", help=t("cli.team.database_url"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_team)
+
     p = _translate(subs.add_parser("export", help=t("cli.export.help"),
                                    description=t("cli.export.description"),
                                    **_parser_kwargs()))
@@ -373,6 +382,27 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         database_url=args.database_url or os.environ.get(config.DATABASE_ENV),
         expect=args.expect, fill_delay=max(args.fill_delay, 0.0), lang=args.lang)
     return cluster.up(options)
+
+
+def cmd_team(args: argparse.Namespace) -> int:
+    """``team isolate``: row-level security on; ``team add-consultant NAME...``: roles."""
+    from coopkit.store import open_store, tenancy
+
+    url = args.database_url or os.environ.get(config.DATABASE_ENV)
+    if not url:
+        raise fail("team_database_missing", field="--database-url")
+    if args.action == "isolate":
+        with open_store(url):  # the schema first, created or migrated by its owner
+            pass
+        tables = tenancy.enable(url)
+        print(tn("cli.team.isolated", len(tables)))
+        return 0
+    if not args.names:
+        raise fail("team_names_missing", field="NAME")
+    for name in args.names:
+        tenancy.add_consultant(url, name)
+        print(t("cli.team.added", name=name, group=tenancy.CONSULTANTS))
+    return 0
 
 
 def cmd_present(args: argparse.Namespace) -> int:
