@@ -5,7 +5,8 @@ The hub, its configurable-http-proxy (npm, ``npm ci``) and two consultants, ``al
 one password; production uses PAM, docs/deploy.md) and each getting their own
 JupyterLab (the hub's ``simple`` spawner: same system user, a home folder each) on
 their own working copy of coopkit's notebooks, with a database URL naming their own
-role: the one the row-level security of tests/test_tenancy.py confines.
+role: the one the row-level security of tests/test_tenancy.py confines. Code run in each
+consultant's own kernel (raw SQL with psycopg, and coopkit's API) sees only their project.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -51,7 +52,34 @@ def wait_for(condition, timeout: float = 180.0, interval: float = 0.5):
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def team_database(postgres) -> Iterator[str]:
+    """A database with the isolation on, a role and a project for each consultant;
+    returns its URL with ``{username}`` for the role, as the hub's setting takes it."""
+    from coopkit import open_store
+    from coopkit.store import tenancy
+
+    name = f"coopkit_hub_{os.getpid()}"
+    owner = postgres.create_database(name, template="coopkit_template")
+    tenancy.enable(owner)
+    template = owner.replace("://postgres@", "://{username}@")
+    for person in CONSULTANTS:
+        tenancy.add_consultant(owner, person)
+        with open_store(template.format(username=person)) as store:
+            store.create_project(f"Projet de {person}")
+    try:
+        yield template
+    finally:
+        postgres.drop_database(name)
+        import psycopg
+
+        with psycopg.connect(dbname="postgres", user="postgres", host=str(postgres.root),
+                             port=postgres.port, autocommit=True) as conn:
+            for person in CONSULTANTS:
+                conn.execute(f'DROP ROLE IF EXISTS "{person}"')
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory, team_database: str) -> Iterator[dict]:
     for needed, how in ((PROXY, "npm ci"), (HUB, "pip install '.[test]'")):
         if not needed.exists():
             if os.environ.get("CI"):
@@ -64,8 +92,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
            "COOPKIT_HUB_AUTH": "dummy", "COOPKIT_HUB_SPAWNER": "simple",
            "COOPKIT_HUB_TEST_PASSWORD": password,
            "COOPKIT_HUB_CONSULTANTS": ",".join(CONSULTANTS),
-           "COOPKIT_HUB_DATABASE_URL":
-               "postgresql+psycopg://{username}@/coopkit?host=/run/postgresql",
+           "COOPKIT_HUB_DATABASE_URL": team_database,
            "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     env.pop("COOPKIT_DATABASE_URL", None)
     log = root / "hub.log"
@@ -156,12 +183,76 @@ def test_two_consultants_log_in_and_get_their_own_jupyterlab(hub: dict):
     assert set(servers) == set(CONSULTANTS), servers.keys()
     for name, environ in servers.items():
         assert environ["COOPKIT_DATABASE_URL"].startswith(f"postgresql+psycopg://{name}@")
+        # the consultant's notebook: raw SQL and coopkit's API see their project only
+        assert run_in_kernel(hub, sessions[name], name, RAW_SQL).split() == [
+            f"sql:Projet_de_{name}", f"api:Projet_de_{name}"]
         assert environ["COOPKIT_DATA"] == str(hub["root"] / "users" / name / "coopkit-data")
         assert environ["COOPKIT_LANG"] == "fr"
     # bob cannot open alice's JupyterLab
     other = sessions["bob"].get(f"{hub['base']}/user/alice/api/contents/carnets",
                                 timeout=30, allow_redirects=True)
     assert other.status_code in (403, 404) or "/user/alice/api" not in other.url
+
+
+RAW_SQL = """
+import os, psycopg
+from sqlalchemy.engine import make_url
+from coopkit import open_store
+u = make_url(os.environ["COOPKIT_DATABASE_URL"])
+with psycopg.connect(dbname=u.database, user=u.username, host=u.query["host"],
+                     port=u.query["port"]) as conn:
+    for (name,) in conn.execute("SELECT name FROM projects ORDER BY id"):
+        print("sql:" + name.replace(" ", "_"))
+with open_store() as store:
+    for project in store.projects():
+        print("api:" + project.name.replace(" ", "_"))
+"""
+
+
+def run_in_kernel(hub: dict, session, name: str, code: str) -> str:
+    """Run ``code`` in a new kernel of ``name``'s JupyterLab (through the hub's proxy,
+    with the session's cookies, as the browser does); returns what it printed."""
+    import json
+    import uuid
+
+    from websockets.sync.client import connect
+
+    base = f"{hub['base']}/user/{name}"
+    xsrf = session.cookies.get("_xsrf", path=f"/user/{name}/") or session.cookies.get(
+        "_xsrf", "")
+    kernel = session.post(f"{base}/api/kernels", json={"name": "python3"}, timeout=60,
+                          headers={"X-XSRFToken": xsrf})
+    assert kernel.status_code == 201, kernel.text
+    kernel_id = kernel.json()["id"]
+    cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    msg_id = uuid.uuid4().hex
+    printed = []
+    try:
+        with connect(f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels",
+                     additional_headers={"Cookie": cookies}, open_timeout=60) as ws:
+            ws.send(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request",
+                           "username": name, "session": uuid.uuid4().hex, "date": "",
+                           "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False,
+                            "user_expressions": {}, "allow_stdin": False}}))
+            while True:
+                msg = json.loads(ws.recv(timeout=120))
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["header"]["msg_type"]
+                if kind == "stream":
+                    printed.append(msg["content"]["text"])
+                elif kind == "error":
+                    printed.append("ERROR " + msg["content"]["ename"] + " "
+                                   + msg["content"]["evalue"])
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+    finally:
+        session.delete(f"{base}/api/kernels/{kernel_id}", headers={"X-XSRFToken": xsrf},
+                       timeout=60)
+    return "".join(printed)
 
 
 def test_a_wrong_password_or_an_unknown_login_is_refused(hub: dict):
