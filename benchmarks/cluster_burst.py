@@ -18,6 +18,11 @@ silent for S seconds through nginx, then must still answer a ``kernel_info_reque
 (the "idle websocket survives 5 minutes" check of the team server; nginx's
 ``proxy_read_timeout`` is 12 h, Voilà's culling spares a kernel with an open websocket).
 
+Failover (two instances): a participant joins, the instance their route cookie points
+to is killed with ``kill -9`` (Voilà and its kernels), and the time from the kill until
+their resume link gives a working form on the live instance is printed (target: 10 s;
+``tests/test_cluster.py`` checks that no saved answer is lost).
+
 Run: ``.venv/bin/python benchmarks/cluster_burst.py`` (200 arrivals: preheats 220
 kernels per topology, about 15 GB and several minutes of CPU; ``--arrivals 40`` on a
 laptop). Prints the load average first: the machine may be shared.
@@ -81,16 +86,19 @@ async def kernel_info(ws, timeout: float) -> None:
             return
 
 
-async def open_page(port: int, code: str, timeout: float):
-    """(arrival, open websocket or None) of one participant through nginx."""
+async def open_page(port: int, code: str, timeout: float, query: str = "",
+                    cookie: str = ""):
+    """(arrival, open websocket or None) of one participant through nginx: the join
+    link of ``code``, or ``query`` (a resume link) with the route ``cookie`` kept."""
     from tornado.httpclient import AsyncHTTPClient
     from websockets.asyncio.client import connect
 
     result = Arrival()
     start = time.monotonic()
-    response = await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/?code={code}",
-                                             request_timeout=timeout,
-                                             connect_timeout=timeout)
+    response = await AsyncHTTPClient().fetch(
+        f"http://127.0.0.1:{port}/?{query or f'code={code}'}", request_timeout=timeout,
+        connect_timeout=timeout,
+        headers={"Cookie": f"coopkit_route={cookie}"} if cookie else None)
     html = response.body.decode("utf-8", "replace")
     result.instance = response.headers.get("X-Coopkit-Upstream", "")
     kernel = serve.kernel_id_in(html)
@@ -99,6 +107,8 @@ async def open_page(port: int, code: str, timeout: float):
         return result, None
     route = re.search(r"coopkit_route=([^;]+)", response.headers.get("Set-Cookie", ""))
     headers = {"Cookie": f"coopkit_route={route.group(1)}"} if route else {}
+    if cookie:
+        headers = {"Cookie": f"coopkit_route={cookie}"}
     ws = await connect(f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels",
                        additional_headers=headers, open_timeout=timeout, max_size=None)
     await kernel_info(ws, timeout)
@@ -189,6 +199,41 @@ async def idle_check(port: int, code: str, seconds: float, timeout: float) -> st
     return f"alive after {time.monotonic() - started:.0f} s idle"
 
 
+async def failover(port: int, url: str, code: str, data: Path, timeout: float) -> str:
+    """kill -9 of the instance a participant's route cookie points to (Voilà and its
+    kernels, as a crash would), then the time from that moment until their resume link
+    gives a working form on a live instance."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    from coopkit import open_store
+
+    with open_store(url) as store:
+        group = store.workshop_by_code(code)
+        token = store.join(code, _first_group(store, group)).token
+    probe = await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/{serve.READY_PATH}")
+    cookie = re.search(r"coopkit_route=([^;]+)", probe.headers["Set-Cookie"]).group(1)
+    victim = int(probe.headers["X-Coopkit-Upstream"].rsplit(":", 1)[1])
+    state = json.loads((data / cluster.FOLDER / cluster.STATE_FILE).read_text())
+    voila = psutil.Process(next(i["pid"] for i in state["instances"]
+                                if i["port"] == victim))
+    doomed = [voila, *voila.children(recursive=True)]
+    for proc in doomed:
+        proc.kill()
+    killed = time.monotonic()
+    psutil.wait_procs(doomed, timeout=30)
+    result, ws = await open_page(port, code, timeout, query=f"resume={token}",
+                                 cookie=cookie)
+    if ws is None:
+        return f"resume link FAILED ({result.error})"
+    await ws.close()
+    return (f"instance :{victim} killed (kill -9); the participant's resume link gave a "
+            f"working form on {result.instance} {time.monotonic() - killed:.2f} s later")
+
+
+def _first_group(store, workshop) -> str:
+    return store.questionnaire(workshop.questionnaire_hash).groups[0].id
+
+
 # ------------------------------------------------------------------ topology
 
 def free_block(size: int) -> int:
@@ -254,13 +299,16 @@ def run(label: str, replicas: int, arrivals: int, spread: float, timeout: float,
         pids = [proc.pid]
         found, peak = asyncio.run(burst(port, code, arrivals, spread, timeout, pids))
         idle_result = asyncio.run(idle_check(port, code, idle, timeout)) if idle else ""
+        failed_over = (asyncio.run(failover(port, url, code, data, timeout))
+                       if replicas > 1 else "")
     finally:
         stop(proc)
     ok = [a.seconds for a in found if a.ok and a.seconds is not None]
     return {"label": label, "n": arrivals, "ok": len(ok),
             "median": statistics.median(ok) if ok else None, "p95": p95(ok),
             "peak_mb": peak / MB, "spread": Counter(a.instance for a in found if a.ok),
-            "errors": Counter(a.error for a in found if not a.ok), "idle": idle_result}
+            "errors": Counter(a.error for a in found if not a.ok), "idle": idle_result,
+            "failover": failed_over}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -304,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in rows:
         if row["idle"]:
             print(f"idle websocket through nginx ({row['label']}): {row['idle']}")
+        if row["failover"]:
+            print(f"failover ({row['label']}): {row['failover']}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
