@@ -25,7 +25,7 @@ For browser tests: ``coopkit-ideas`` (the whole), ``coopkit-ideas-purpose-open``
 ``coopkit-ideas-proposal-open`` (the buttons that unfold each form),
 ``coopkit-ideas-purpose`` and ``coopkit-ideas-proposal`` (the forms),
 ``coopkit-ideas-purpose-send`` and ``coopkit-ideas-proposal-send`` (« Envoyer… »);
-each form's message area is a ``coopkit-message`` inside it.
+each form's message area is a ``coopkit-ideas-message`` inside it.
 """
 
 from __future__ import annotations
@@ -69,6 +69,15 @@ def checked_text(text: object, limit: int, field: str) -> str:
     return clean
 
 
+def _form_notice() -> Notice:
+    """A form's own message area (``coopkit-ideas-message``: the page's one
+    ``coopkit-message`` stays the app's)."""
+    notice = Notice()
+    notice.widget.remove_class("coopkit-message")
+    notice.widget.add_class("coopkit-ideas-message")
+    return notice
+
+
 class IdeasWidget(widgets.VBox):
     """« Vous avez une idée ? »: propose a wording of the common purpose, send an action
     proposal (see the module's docstring)."""
@@ -93,7 +102,7 @@ class IdeasWidget(widgets.VBox):
             placeholder=t("app.idea.purpose_placeholder", lang))
         self.purpose_send = button(t("app.idea.purpose_send", lang),
                                    "coopkit-ideas-purpose-send", primary=True)
-        self.purpose_notice = Notice()
+        self.purpose_notice = _form_notice()
         # the proposal
         self.feeling = widgets.RadioButtons(
             options=[(t("app.idea.feeling_option", lang,
@@ -110,7 +119,7 @@ class IdeasWidget(widgets.VBox):
             placeholder=t("app.idea.proposal_placeholder", lang))
         self.proposal_send = button(t("app.idea.proposal_send", lang),
                                     "coopkit-ideas-proposal-send", primary=True)
-        self.proposal_notice = Notice()
+        self.proposal_notice = _form_notice()
 
         self.forms = {
             "purpose": widgets.VBox([
