@@ -98,6 +98,9 @@ def test_after_validating_a_participant_sends_a_purpose_wording(store, workshop)
     assert ideas.purpose_notice.kind == "ok", ideas.purpose_notice.text
     assert "relue par le consultant avant d'être montrée" in ideas.purpose_notice.text
     assert ideas.purpose_text.value == "" and ideas.value["purpose"] == ""
+    confirmation = ideas.purpose_notice.text
+    ideas.purpose_send.click()  # a second tap, the field now empty: the confirmation stays
+    assert ideas.purpose_notice.text == confirmation
     [wording] = store.purpose_wordings(workshop.project_id)
     assert (wording.text, wording.moderation, wording.source, wording.workshop_id) == (
         "Mieux soigner ensemble, au plus près des habitants.", "pending", "participant",

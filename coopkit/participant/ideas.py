@@ -78,6 +78,12 @@ def _form_notice() -> Notice:
     return notice
 
 
+def _again(notice: Notice, text: str) -> bool:
+    """A second tap on « Envoyer » right after a send (a slow Wi-Fi makes people tap
+    twice): the field is empty and the confirmation is on screen; keep it."""
+    return notice.kind == "ok" and not text.strip()
+
+
 class IdeasWidget(widgets.VBox):
     """« Vous avez une idée ? »: propose a wording of the common purpose, send an action
     proposal (see the module's docstring)."""
@@ -217,6 +223,8 @@ class IdeasWidget(widgets.VBox):
         text kept)."""
         lang = self.lang
         notice = self.purpose_notice
+        if _again(notice, self.purpose_text.value):
+            return None
         try:
             text = checked_text(self.purpose_text.value, PURPOSE_LIMIT,
                                 t("app.idea.purpose_label", lang))
@@ -239,6 +247,8 @@ class IdeasWidget(widgets.VBox):
         or None (the reason is shown, nothing chosen or typed is lost)."""
         lang = self.lang
         notice = self.proposal_notice
+        if _again(notice, self.proposal_text.value):
+            return None
         try:
             text = checked_text(self.proposal_text.value, PROPOSAL_LIMIT,
                                 t("app.idea.proposal_label", lang))
