@@ -33,7 +33,7 @@ def validated(store, workshop, group):
     q = store.questionnaire(workshop.questionnaire_hash)
     p = store.join(workshop.code, group)
     for item in q.items():
-        if item.required and item.type == "intensity":
+        if item.required and item.type == "intensity" and item.asked_of(group):
             store.save_answer(p.token, item.id, 1)
     store.validate(p.token)
     return p

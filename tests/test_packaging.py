@@ -173,6 +173,9 @@ def test_every_package_and_shipped_folder_is_listed():
     expected |= {".".join(p.parent.relative_to(ROOT).parts)
                  for p in (ROOT / "coopkit" / "locale").rglob("*.po")}
     expected.add("coopkit.locale")
+    # folders of data files inside the package (the phone page's Voilà template)
+    expected |= {".".join(p.parent.relative_to(ROOT).parts)
+                 for p in (ROOT / "coopkit" / "serving" / "share").rglob("*") if p.is_file()}
     for package, folder in mapped.items():
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and ".ipynb_checkpoints" not in path.parts \
