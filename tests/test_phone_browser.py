@@ -117,8 +117,6 @@ def test_from_the_link_to_the_thank_you_on_a_phone(browser: Browser, app_server:
                 if item.locator("textarea").count():
                     item.locator("textarea").fill("Un mot écrit sur le téléphone")
                     continue
-                if not item.locator(".coopkit-intensity").count():
-                    continue  # an optional choice (the vote on the common purpose)
                 choice = item.get_by_role("radio", name="3", exact=True)
                 if not choice.count():  # a choice among words (the purpose put to the room)
                     item.get_by_role("radio").first.check()
