@@ -65,6 +65,8 @@ from join_burst import (  # noqa: E402 - found through the sys.path lines above
     prepare,
 )
 
+from coopkit.i18n import t  # noqa: E402
+
 PHONE = {"width": 360, "height": 740}
 CPU_SLOWDOWN = 4
 NETWORK = {"offline": False, "latency": 150,
@@ -211,7 +213,7 @@ def visit(browser, front: Front) -> Visit:
         result.ws_bytes = sum(n for ts, n in frames if ts <= until)
         result.steps = {"page first byte": html[0] if html else None,
                         "page last byte": html[1] if html else None, **marks}
-        page.get_by_role("radio", name="Personnels des établissements", exact=True).check()
+        page.get_by_role("radio", name=t("method.group.personnel", "fr"), exact=True).check()
         tapped = page.evaluate("() => performance.now()")
         page.get_by_role("button", name="Commencer", exact=True).click()
         page.wait_for_function("() => window.__coopkitBench.question !== undefined",

@@ -159,6 +159,11 @@ def test_moderation_queue_and_commitment_form(store, project, workshop):
     queue.decide(second, False)
     assert queue.value == [] and "Aucune proposition" in queue.rows.children[0].value
     assert [p.id for p in store.proposals(project)] == [first]
+    later = store.add_participant_proposal(person.token, "Sent since")
+    assert queue.value == []
+    queue.refresh_button.click()  # « Actualiser la liste »
+    assert queue.value == [later]
+    queue.decide(later, False)
     form = CommitmentForm(store, project)
     assert "Engagement non pris" in form.status.value
     assert form.value["committed_on"] is None

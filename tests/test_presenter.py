@@ -203,6 +203,37 @@ def test_every_screen_has_a_value_a_title_and_a_prompt(store, room, ressentis):
     assert seen["proposals"]["proposals"] == ["Un référent par site"]
 
 
+def test_phone_proposals_show_once_approved_never_when_refused(store, room, ressentis):
+    """Sent from phones, proposals wait in moderation: the proposals screen shows only
+    those the consultant approves, and an approval reaches the screen through the
+    activity it polls (no reload)."""
+    from coopkit.consultant.proposals import ProposalModeration
+
+    project, ws = room
+    phone = participant(store, ressentis, ws.code, "personnel", 3)
+    kept = store.add_participant_proposal(phone.token, "Un référent par site",
+                                          feeling="peur", theme="qualite")
+    refused = store.add_participant_proposal(phone.token, "Hors sujet",
+                                             feeling="tentation", theme="arbitrage")
+    deck = presenter(store, ws)
+    deck.go("proposals")
+    assert deck.current.value["status"] == "none"  # both wait
+    moderation = ProposalModeration(store, project)
+    assert moderation.value == [kept, refused]
+    before = store.activity(ws.id)
+    moderation.decide(refused, False)
+    assert store.activity(ws.id) != before  # a moderation is a change the screen sees
+    deck.refresh()
+    assert deck.current.value["status"] == "none"
+    moderation.decide(kept, True)
+    assert moderation.value == []
+    assert deck.refresh() is True
+    assert deck.current.value["proposals"] == ["Un référent par site"]
+    body = unescape(deck.current.body.value)
+    assert "Un référent par site" in body and "Hors sujet" not in body
+    assert "Personnels" not in body  # no group, nor anything of the sender
+
+
 def test_free_texts_are_escaped(store, room, ressentis):
     _, ws = room
     participant(store, ressentis, ws.code, "personnel", 2, texts=(("libre_peurs", HOSTILE),))

@@ -357,7 +357,11 @@ class ProposalModeration(widgets.VBox):
     for the 60 %) or set aside (a duplicate, off-topic or abusive text).
 
     ``value`` is the list of the ids still waiting; :meth:`decide` (the buttons)
-    moderates one. Texts are escaped; the sender is never known (only their group).
+    moderates one; « Actualiser » (:meth:`refresh`) reads the queue again, for the
+    proposals sent since. An approved proposal of an open session appears on the
+    presenter's proposals screen within its next look (the moderation changes the
+    session's :meth:`~coopkit.store.Store.activity`). Texts are escaped; the sender is
+    never known (only their group).
     """
 
     value = traitlets.List()
@@ -368,7 +372,11 @@ class ProposalModeration(widgets.VBox):
         self._lang = lang
         self.rows = widgets.VBox()
         self.message = widgets.HTML()
-        super().__init__([self.rows, self.message])
+        self.refresh_button = widgets.Button(description=t("moderation.refresh", lang),
+                                             icon="refresh",
+                                             layout=widgets.Layout(width="auto"))
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        super().__init__([self.refresh_button, self.rows, self.message])
         self.refresh()
 
     def refresh(self) -> None:

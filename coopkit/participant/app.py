@@ -1,5 +1,6 @@
 """The participant app: join, then the three steps of the original online tool
-(1. fill in, 2. see my result, 3. validate my result), then a thank-you.
+(1. fill in, 2. see my result, 3. validate my result), then a thank-you where one may
+send a wording of the common purpose and an action proposal.
 
 ``ParticipantApp(store, code=..., resume=..., lang=...)`` is all the app notebook
 builds (without ``store``, ``open_store()`` is called when first needed). ``value`` is
@@ -46,8 +47,10 @@ class                          what
 ``coopkit-actionbar``          stays at the bottom of the screen on the result:
                                a reminder and ``coopkit-validate``
 ``coopkit-validate``           "Valider mon résultat" / "Validate my result"
-``coopkit-thanks``             the thank-you, after validation; the group's
-                               picture comes next, then one's own result
+``coopkit-thanks``             the thank-you, after validation; « Vous avez une
+                               idée ? » (``coopkit-ideas``, see
+                               :mod:`coopkit.participant.ideas`) comes next, then
+                               the group's picture, then one's own result
 ``coopkit-closed``             the workshop was closed: a polite goodbye
 ``coopkit-refresh``            "Actualiser le résultat du groupe" / "Refresh the group's
                                picture"
@@ -70,6 +73,7 @@ import traitlets
 from coopkit.errors import CoopkitError
 from coopkit.i18n import get_language, normalise_language, t
 from coopkit.participant.form import FormWidget
+from coopkit.participant.ideas import IdeasWidget
 from coopkit.participant.join import JoinWidget
 from coopkit.participant.result import ResultWidget
 from coopkit.widgets.html import (
@@ -138,6 +142,7 @@ class ParticipantApp(widgets.VBox):
         self.join: JoinWidget | None = None
         self.form: FormWidget | None = None
         self.result: ResultWidget | None = None
+        self.ideas: IdeasWidget | None = None
         self.thanks = html_widget("", "coopkit-thanks")
         self.closed = html_widget("", "coopkit-closed")
         self._watch: asyncio.Task | None = None
@@ -318,7 +323,10 @@ class ParticipantApp(widgets.VBox):
         self.notice.show(t("app.locked_elsewhere", self.lang), "info")
 
     def show_thanks(self) -> None:
-        """After validation: a thank-you, the group's picture, then one's own result.
+        """After validation: a thank-you, « Vous avez une idée ? » (a wording of the
+        common purpose, an action proposal: :class:`~coopkit.participant.ideas.
+        IdeasWidget`, while the workshop is open), the group's picture, then one's own
+        result.
         No resume link any more (nothing is left to do); the page, once left, frees its
         kernel (the address still reopens this thank-you)."""
         self.notice.clear()
@@ -328,11 +336,24 @@ class ParticipantApp(widgets.VBox):
                                    group=self.participant.group,  # type: ignore[attr-defined]
                                    lang=self.lang, store=self.store, workshop=self.workshop,
                                    show_group=True, notice=self.notice)
-        self.body.children = [self.thanks, self.result]
+        self.ideas = None
+        if self.workshop is not None and self._still_open():
+            self.ideas = IdeasWidget(self.store, self.participant.token,  # type: ignore[attr-defined]
+                                     lang=self.lang)
+        self.body.children = [self.thanks, *([self.ideas] if self.ideas else []),
+                              self.result]
         self._step("thanks")
         self._resume_info()
         self.script.release_on_leave()
         self.result.draw_group()
+
+    def _still_open(self) -> bool:
+        """Whether the workshop still takes ideas (a blip of the database: yes, the
+        store refuses a send politely if it is closed after all)."""
+        try:
+            return bool(self.store.workshop(self.workshop.id).is_open)  # type: ignore[attr-defined]
+        except Exception:
+            return True
 
     def show_closed(self) -> None:
         """The workshop was closed while this page was open: say so politely (the

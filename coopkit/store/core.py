@@ -489,9 +489,13 @@ class Store(FollowUp):
             row = self._require_workshop(conn, workshop_id)
             counts = conn.execute(groups).all()
             n_answers, last_answer = conn.execute(given).one()
-            n_proposals, last_proposal = conn.execute(
-                select(func.count(), func.max(proposals.c.updated_at, type_=UTCDateTime))
+            # a moderation changes what the room may see: it counts as a change too
+            n_proposals, last_edit, last_moderation = conn.execute(
+                select(func.count(), func.max(proposals.c.updated_at, type_=UTCDateTime),
+                       func.max(proposals.c.moderated_at, type_=UTCDateTime))
                 .where(proposals.c.workshop_id == workshop_id)).one()
+        stamps = [s for s in (last_edit, last_moderation) if s is not None]
+        last_proposal = max(stamps) if stamps else None
         validations = [v for *_, v in counts if v is not None]
         return Activity(
             workshop_id=workshop_id, code=row.code, is_open=bool(row.is_open),

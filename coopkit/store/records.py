@@ -98,8 +98,8 @@ class Activity:
     know whether anything changed before it reads the answers again.
 
     Two readings are equal when nothing a screen shows can have changed: a join, an
-    answer given or changed, a validation, an erasure, a proposal added or edited, the
-    workshop closed or reopened (its code may change then).
+    answer given or changed, a validation, an erasure, a proposal added, edited or
+    moderated (approved or set aside), the workshop closed or reopened (its code may change then).
     """
 
     workshop_id: int

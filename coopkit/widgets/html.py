@@ -117,7 +117,8 @@ STYLESHEET = """
   padding: 0; margin: 0 0 .4em; font-size: .85rem; }
 .coopkit-app .coopkit-steps li { color: #555; margin: 0; }
 .coopkit-steps li[aria-current="step"] { color: var(--coopkit-accent); font-weight: 700; }
-.coopkit-message:empty, .coopkit-saved:empty { display: none; }
+.coopkit-message:empty, .coopkit-saved:empty, .coopkit-ideas-message:empty {
+  display: none; }
 .coopkit-note { border-radius: 6px; padding: 10px 12px; margin: 6px 0; }
 .coopkit-note-error { background: #fdecea; color: var(--coopkit-danger);
   border: 1px solid #f3b8b4; }
