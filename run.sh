@@ -69,12 +69,13 @@ lock() {
 }
 
 test_env() {
-  # Chromium for the browser tests, PostgreSQL and pgbouncer for the store tests, Node's
-  # npm for axe-core and for checking the phone page's built assets
+  # Chromium for the browser tests, PostgreSQL and pgbouncer for the store tests, nginx
+  # for the team-server tests (tests/test_cluster.py runs it as an ordinary process, not
+  # the system service), Node's npm for axe-core and for checking the phone page's built assets
   # (tests/test_page_assets.py), LibreOffice Calc and Writer (headless) to open the CSV
   # exports as a spreadsheet user would and convert the Word exports as a partner would,
   # zbar-tools (zbarimg) to read the presenter's QR code back from a screenshot.
-  apt_install chromium postgresql pgbouncer libreoffice-calc-nogui libreoffice-writer-nogui \
+  apt_install chromium postgresql pgbouncer nginx libreoffice-calc-nogui libreoffice-writer-nogui \
     zbar-tools
   command -v npm >/dev/null 2>&1 || apt_install npm
   if [ -f package.json ] && { [ ! -d node_modules ] ||

@@ -126,6 +126,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # coopkit start
     p.set_defaults(func=cmd_serve)
 
+    p = _translate(subs.add_parser("cluster", help=t("cli.cluster.help"),
+                                   description=t("cli.cluster.help"), **_parser_kwargs()))
+    p.add_argument("action", choices=["up"], help=t("cli.cluster.action"))
+    _common(p)
+    _server_options(p)
+    p.add_argument("--replicas", type=int, default=2, metavar="N",
+                   help=t("cli.cluster.replicas", default=2))
+    p.add_argument("--database-url", metavar="URL", help=t("cli.cluster.database_url"))
+    p.add_argument("--fill-delay", type=float, default=serve.DEFAULT_FILL_DELAY,
+                   metavar="S", help=t("cli.serve.fill_delay",
+                                       default=f"{serve.DEFAULT_FILL_DELAY:g}"))
+    p.set_defaults(func=cmd_cluster)
+
+    p = _translate(subs.add_parser("team", help=t("cli.team.help"),
+                                   description=t("cli.team.help"), **_parser_kwargs()))
+    p.add_argument("action", choices=["isolate", "add-consultant"],
+                   help=t("cli.team.action"))
+    p.add_argument("names", nargs="*", metavar="NAME", help=t("cli.team.names"))
+    p.add_argument("--database-url", metavar="URL", help=t("cli.team.database_url"))
+    _common(p, data=False)
+    p.set_defaults(func=cmd_team)
+
     p = _translate(subs.add_parser("export", help=t("cli.export.help"),
                                    description=t("cli.export.description"),
                                    **_parser_kwargs()))
@@ -347,6 +369,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
                                  lang=args.lang, quiet=args.quiet)
     return serve.serve(options)
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """``cluster up``: nginx, N participant servers and PostgreSQL on this machine."""
+    from coopkit.serving import cluster, serve
+
+    if not 1 <= args.expect <= serve.MAX_EXPECT:
+        raise fail("expect_invalid", field="--expect", value=args.expect)
+    options = cluster.ClusterOptions(
+        data=config.data_dir(args.data), replicas=args.replicas, port=args.port,
+        database_url=args.database_url or os.environ.get(config.DATABASE_ENV),
+        expect=args.expect, fill_delay=max(args.fill_delay, 0.0), lang=args.lang)
+    return cluster.up(options)
+
+
+def cmd_team(args: argparse.Namespace) -> int:
+    """``team isolate``: row-level security on; ``team add-consultant NAME...``: roles."""
+    from coopkit.store import open_store, tenancy
+
+    url = args.database_url or os.environ.get(config.DATABASE_ENV)
+    if not url:
+        raise fail("team_database_missing", field="--database-url")
+    if args.action == "isolate":
+        with open_store(url):  # the schema first, created or migrated by its owner
+            pass
+        tables = tenancy.enable(url)
+        print(tn("cli.team.isolated", len(tables)))
+        return 0
+    if not args.names:
+        raise fail("team_names_missing", field="NAME")
+    for name in args.names:
+        tenancy.add_consultant(url, name)
+        print(t("cli.team.added", name=name, group=tenancy.CONSULTANTS))
+    return 0
 
 
 def cmd_present(args: argparse.Namespace) -> int:

@@ -45,6 +45,8 @@ NOTEBOOKS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "notebooks"
 QUESTIONNAIRES_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "questionnaires"
 #: The documentation the notebooks link to (copied to ``<data>/docs`` for reading).
 DOCS_DIR = (SOURCE_ROOT if IN_CHECKOUT else PACKAGE_DIR) / "docs"
+#: The IT department's files (nginx, systemd, JupyterHub, pgbouncer): a checkout's only.
+DEPLOY_DIR = SOURCE_ROOT / "deploy"
 #: Where ``coopkit fiches`` writes the trainers' printable handouts: beside the guide
 #: in a checkout; from an installed package, a ``fiches`` folder where it is run.
 HANDOUTS_DIR = DOCS_DIR / "fiches" if IN_CHECKOUT else Path("fiches")

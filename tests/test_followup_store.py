@@ -363,7 +363,7 @@ def test_old_data_folders_keep_every_project_and_proposal(empty_url, build, foun
         store.accept_purpose(1, 1, "CH Nord", "2024-02-01")
         store.add_plan_row(1, "charte", {"rule": "r"})
     with open_store(empty_url) as store:
-        assert store.schema_found == SCHEMA_VERSION == 5
+        assert store.schema_found == SCHEMA_VERSION == 6
         assert len(store.proposals(1)) == 5
         assert store.proposal_events_frame(1)["status"].tolist().count("accepted") == 2
 

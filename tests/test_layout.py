@@ -249,5 +249,5 @@ def test_the_readme_layout_table_matches_the_tree():
               if p.name != "__init__.py" and not p.name.startswith(("_", "."))
               and (p.is_dir() or p.suffix == ".py")}
     actual |= {p.name for p in ROOT.iterdir() if p.is_dir() and p.name in
-               ("questionnaires", "notebooks", "docs", "benchmarks", "tests")}
+               ("questionnaires", "notebooks", "docs", "deploy", "benchmarks", "tests")}
     assert named == actual

@@ -83,6 +83,9 @@ class ServeOptions:
     #: ``voila_app.py``) or Voilà's ``"lab"`` (JupyterLab's front end, ~1.4 MB), kept to
     #: measure the two side by side (``benchmarks/phone_tti.py``).
     template: str = "coopkit"
+    #: The database of the kernels, when it is not the data folder's SQLite file nor
+    #: ``$COOPKIT_DATABASE_URL`` (``coopkit cluster up``: N instances on one database).
+    database_url: str | None = None
 
     @property
     def pool_size(self) -> int:
@@ -131,6 +134,8 @@ def kernel_env(opts: ServeOptions) -> dict[str, str]:
     env = {**os.environ, config.DATA_ENV: str(opts.data)}
     if opts.lang:
         env["COOPKIT_LANG"] = opts.lang
+    if opts.database_url:
+        env[config.DATABASE_ENV] = opts.database_url
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

@@ -121,6 +121,11 @@ def _v4_to_v5(conn: Connection) -> None:
         conn.execute(insert(versions), first)
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """v6: a project has an owner (a consultant's database role, on a team server)."""
+    conn.exec_driver_sql("ALTER TABLE projects ADD COLUMN owner VARCHAR(63)")
+
+
 def _instant(value: object) -> datetime:
     """A stored UTC instant read through the driver (SQLite gives text)."""
     if isinstance(value, str):
@@ -135,6 +140,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (3, _v2_to_v3),
     (4, _v3_to_v4),
     (5, _v4_to_v5),
+    (6, _v5_to_v6),
 ]
 
 

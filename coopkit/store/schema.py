@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class UTCDateTime(TypeDecorator):
@@ -82,6 +82,10 @@ projects = Table(
     Column("purpose", Text, nullable=False, default=""),
     Column("promoter", String(200), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
+    # v6: the consultant's PostgreSQL role that owns the project (team server,
+    # coopkit/store/tenancy.py: filled by the database itself, DEFAULT current_user, and
+    # enforced by row-level security); empty on SQLite and on a one-consultant database
+    Column("owner", String(63)),
 )
 
 partners = Table(
