@@ -144,7 +144,10 @@ def fills(page: Page) -> dict[str, int]:
         return {doc: root.scrollHeight - root.clientHeight,
                 docw: root.scrollWidth - root.clientWidth,
                 main: main.scrollHeight - main.clientHeight,
-                screen: screen.scrollHeight - screen.clientHeight};
+                screen: screen.scrollHeight - screen.clientHeight,
+                // a heading cut or running into its neighbour (the map's twelve columns)
+                clipped: [...screen.querySelectorAll('th')].filter(
+                    th => th.scrollWidth > th.clientWidth + 1).length};
     }""")
 
 
@@ -267,7 +270,8 @@ def test_presenter_from_coopkit_start(browser: Browser, started: Started, axe_sc
                     0, timeout=TIMEOUT_MS)
             where = projector.evaluate(WHERE_JS)  # revealed: its first page
             sizes = fills(projector)
-            assert sizes == {"doc": 0, "docw": 0, "main": 0, "screen": 0}, (key, sizes)
+            assert sizes == {"doc": 0, "docw": 0, "main": 0, "screen": 0, "clipped": 0}, (
+                key, sizes)
             seen.append(key)
             if projector.locator(".coopkit-present-next").is_disabled():
                 break

@@ -431,7 +431,8 @@ class FeelingsMapScreen(Screen):
         head1 = '<th class="cp-group" rowspan="2"></th>' + "".join(
             f'<th class="cp-theme" colspan="{len(feelings)}" scope="colgroup">'
             f'{esc(concept("theme", th, lang))}</th>' for th in method.THEME_IDS)
-        head2 = "".join(f'<th scope="col">{esc(concept("feeling", f, lang))}</th>'
+        head2 = "".join(f'<th scope="col" class="cp-feeling">'
+                        f'{esc(concept("feeling", f, lang))}</th>'
                         for _ in method.THEME_IDS for f in feelings)
         body, shown = [], []
         for g in groups:

@@ -88,9 +88,13 @@ table.cp-map { border-collapse: separate; border-spacing: .4u; width: 100%;
   table-layout: fixed; font-size: var(--cp-row, 3u); }
 table.cp-map th { font-weight: 600; text-align: center; padding: .2u .3vw;
   font-size: 2.1u; line-height: 1.15; }
-table.cp-map th.cp-group { text-align: left; width: 25%; font-size: var(--cp-label, 2.1u);
+table.cp-map th.cp-group { text-align: left; width: 23%; font-size: var(--cp-label, 2.1u);
   line-height: 1.1; }
 table.cp-map th.cp-theme { color: #0b2e4f; border-bottom: .3u solid #0b2e4f; }
+/* twelve columns with trust: the feeling's name fits its column (« Tentations »,
+   « Confiance » side by side at 1280 px), never running into the next one */
+table.cp-map th.cp-feeling { font-size: 1.6u; padding: .2u 0; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
 table.cp-map td { text-align: center; font-weight: 700; padding: .2u 0;
   height: var(--cp-cell, 6u); border-radius: .6u; }
 table.cp-map td.cp-masked { background: repeating-linear-gradient(45deg, #e0e0e0 0,
