@@ -122,7 +122,7 @@ def test_start_and_stop_on_an_event_loop(store, workshop):
 
     async def scenario():
         room.start()
-        assert room._task is not None and room.running
+        assert room._poller.task is not None and room.running
         room.stop()
         await asyncio.sleep(0)  # let the cancellation land
 

@@ -13,7 +13,6 @@ shown here; every text goes through :func:`html.escape`.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import threading
 from datetime import datetime
@@ -25,6 +24,7 @@ import pandas as pd
 import traitlets
 
 from coopkit.i18n import t, tn
+from coopkit.widgets.polling import Poller
 
 if TYPE_CHECKING:
     from coopkit.store import Store
@@ -100,9 +100,8 @@ class RoomView(widgets.VBox):
         self.charts = charts
         self._lang = lang
         self._workshop_k: int | None = None
-        self._task: asyncio.Task | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        # On the kernel's own loop: widget messages stay on the kernel's thread.
+        self._poller = Poller(self._refresh_quietly, interval, "coopkit-room")
         self._lock = threading.Lock()
         self.redraws = 0
         self.charts_cache = ChartCache()
@@ -230,49 +229,20 @@ class RoomView(widgets.VBox):
 
     @property
     def running(self) -> bool:
-        return (self._task is not None and not self._task.done()) or (
-            self._thread is not None and self._thread.is_alive())
+        return self._poller.running
 
     def start(self) -> None:
         """Refresh now, then every ``interval`` seconds until :meth:`stop`."""
         if self.running:
             return
-        self._stop.clear()
         self.refresh()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            self._task = loop.create_task(self._poll())
-        else:
-            self._thread = threading.Thread(target=self._poll_thread, daemon=True,
-                                            name="coopkit-room")
-            self._thread.start()
+        self._poller.start()
         self.auto.value = True  # after the poller exists: _on_auto sees it running
 
     def stop(self) -> None:
         """Stop polling (the view keeps its last picture)."""
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._thread is not None:
-            self._thread.join(timeout=self.interval + 5)
-            self._thread = None
+        self._poller.stop()
         self.auto.value = False  # after the poller is gone: _on_auto sees it stopped
-
-    async def _poll(self) -> None:
-        while not self._stop.is_set():
-            await asyncio.sleep(self.interval)
-            if self._stop.is_set():
-                break
-            # On the kernel's own loop: widget messages stay on the kernel's thread.
-            self._refresh_quietly()
-
-    def _poll_thread(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._refresh_quietly()
 
     def _refresh_quietly(self) -> None:
         try:

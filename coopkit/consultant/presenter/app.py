@@ -20,11 +20,9 @@ workshops, the consultant picks one. ``value`` is the state: ``"no_data"``,
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -35,6 +33,7 @@ from coopkit.consultant.presenter.deck import DEFAULT_INTERVAL, Presenter
 from coopkit.consultant.presenter.style import STYLESHEET
 from coopkit.i18n import get_language, normalise_language, t
 from coopkit.widgets.html import esc, server_log
+from coopkit.widgets.polling import Poller
 
 if TYPE_CHECKING:
     from coopkit.store import Store, Workshop
@@ -74,9 +73,9 @@ class PresenterApp(widgets.VBox):
         self.choices = widgets.VBox()
         self.choices.add_class("coopkit-present-choices")
         self._choice_ids: tuple[int, ...] = ()
-        self._task: asyncio.Task | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        # an empty-state page looks again until the presenter is shown
+        self._poller = Poller(self._check_again, recheck, "coopkit-presenter-app",
+                              keep_going=lambda: self.value != "present")
         super().__init__([widgets.HTML(f"<style>{STYLESHEET}</style>"), self.message,
                           self.choices])
         self.add_class("coopkit-present-app")
@@ -198,48 +197,19 @@ class PresenterApp(widgets.VBox):
         return self
 
     def _watch(self) -> None:
-        self._stop.clear()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            self._task = loop.create_task(self._poll())
-        else:
-            self._thread = threading.Thread(target=self._poll_thread, daemon=True,
-                                            name="coopkit-presenter-app")
-            self._thread.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop looking (and stop the presenter's polling)."""
-        self._stop.set()
-        if self._task is not None and self._task is not _current_task():
-            self._task.cancel()
-        self._task = None
+        self._poller.stop()
         if self.presenter is not None:
             self.presenter.stop()
-
-    async def _poll(self) -> None:
-        while not self._stop.is_set() and self.value != "present":
-            await asyncio.sleep(self.recheck)
-            if not self._stop.is_set():
-                self._check_again()
-
-    def _poll_thread(self) -> None:
-        while not self._stop.wait(self.recheck) and self.value != "present":
-            self._check_again()
 
     def _check_again(self) -> None:
         state = self.check()
         if state == "present" and self.presenter is not None:
             self.presenter.start()
 
-
-def _current_task() -> Any:
-    try:
-        return asyncio.current_task()
-    except RuntimeError:
-        return None
 
 
 def _code(text: str) -> str:

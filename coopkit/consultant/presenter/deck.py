@@ -22,7 +22,6 @@ nor of the participant app.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from datetime import datetime
@@ -36,6 +35,7 @@ from coopkit.consultant.presenter.screens import SCREENS, RoomData, Screen, Tend
 from coopkit.consultant.presenter.style import KEYS_JS, PAGE_LOCK, STYLESHEET, qr_svg
 from coopkit.i18n import normalise_language, t
 from coopkit.widgets.html import esc, html_widget, server_log
+from coopkit.widgets.polling import Poller
 
 if TYPE_CHECKING:
     from coopkit.store import Activity, Store
@@ -73,9 +73,7 @@ class Presenter(widgets.VBox):
         self.errors = 0
         self._failing = False
         self._logged: set[tuple[str, str, str]] = set()
-        self._task: asyncio.Task | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._poller = Poller(self._refresh_quietly, interval, "coopkit-presenter")
         self._lock = threading.RLock()
         self._corner_key: object = None
         lang = self.lang
@@ -438,43 +436,15 @@ class Presenter(widgets.VBox):
 
     @property
     def running(self) -> bool:
-        return (self._task is not None and not self._task.done()) or (
-            self._thread is not None and self._thread.is_alive())
+        return self._poller.running
 
     def start(self) -> None:
         """Look at the store every ``interval`` seconds until :meth:`stop` (an asyncio
         task on the kernel's loop, so widget messages stay on its thread)."""
-        if self.running:
-            return
-        self._stop.clear()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            self._task = loop.create_task(self._poll())
-        else:
-            self._thread = threading.Thread(target=self._poll_thread, daemon=True,
-                                            name="coopkit-presenter")
-            self._thread.start()
+        self._poller.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._thread is not None:
-            self._thread.join(timeout=self.interval + 5)
-            self._thread = None
-
-    async def _poll(self) -> None:
-        while not self._stop.is_set():
-            await asyncio.sleep(self.interval)
-            self._refresh_quietly()
-
-    def _poll_thread(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._refresh_quietly()
+        self._poller.stop()
 
     def _refresh_quietly(self) -> None:
         try:
