@@ -30,6 +30,8 @@ each form's message area is a ``coopkit-ideas-message`` inside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 import traitlets
 
@@ -225,22 +227,32 @@ class IdeasWidget(widgets.VBox):
         notice = self.purpose_notice
         if _again(notice, self.purpose_text.value):
             return None
-        try:
+        def send() -> int:
             text = checked_text(self.purpose_text.value, PURPOSE_LIMIT,
                                 t("app.idea.purpose_label", lang))
-            new_id = int(self.store.add_purpose_wording(  # type: ignore[attr-defined]
+            return int(self.store.add_purpose_wording(  # type: ignore[attr-defined]
                 self.token, text))
-        except CoopkitError as err:
-            notice.error(err, lang)
-            return None
-        except Exception:  # the database out of reach: say so, keep the text
-            log_unexpected("IdeasWidget.send_purpose")
-            notice.show(t("app.idea.failed", lang), "error")
+
+        new_id = self._attempt(send, notice, "IdeasWidget.send_purpose")
+        if new_id is None:
             return None
         self.sent.append(("purpose", new_id))
         self.purpose_text.value = ""
         notice.show(t("app.idea.purpose_sent", lang), "ok")
         return new_id
+
+    def _attempt(self, send: Callable[[], int], notice: Notice, where: str) -> int | None:
+        """``send()``'s id, or None with the reason in ``notice``: coopkit's own message
+        for bad input, « l'envoi n'a pas abouti » when the database is out of reach (the
+        traceback to the server's log only). Nothing typed is cleared here."""
+        try:
+            return send()
+        except CoopkitError as err:
+            notice.error(err, self.lang)
+        except Exception:  # the database out of reach: say so, keep the text
+            log_unexpected(where)
+            notice.show(t("app.idea.failed", self.lang), "error")
+        return None
 
     def send_proposal(self) -> int | None:
         """Send the action proposal typed, with its feeling and theme; returns its id,
@@ -249,21 +261,18 @@ class IdeasWidget(widgets.VBox):
         notice = self.proposal_notice
         if _again(notice, self.proposal_text.value):
             return None
-        try:
+        def send() -> int:
             text = checked_text(self.proposal_text.value, PROPOSAL_LIMIT,
                                 t("app.idea.proposal_label", lang))
             if self.feeling.value is None:
                 raise fail("idea_feeling", field=t("app.idea.feeling_question", lang))
             if self.theme.value is None:
                 raise fail("idea_theme", field=t("app.idea.theme_question", lang))
-            new_id = int(self.store.add_participant_proposal(  # type: ignore[attr-defined]
+            return int(self.store.add_participant_proposal(  # type: ignore[attr-defined]
                 self.token, text, feeling=self.feeling.value, theme=self.theme.value))
-        except CoopkitError as err:
-            notice.error(err, lang)
-            return None
-        except Exception:  # the database out of reach: say so, keep the text
-            log_unexpected("IdeasWidget.send_proposal")
-            notice.show(t("app.idea.failed", lang), "error")
+
+        new_id = self._attempt(send, notice, "IdeasWidget.send_proposal")
+        if new_id is None:
             return None
         self.sent.append(("proposal", new_id))
         self._syncing = True
