@@ -585,22 +585,32 @@ def fake_voila(monkeypatch):
     the environment of a preheated kernel pointing at it."""
     import asyncio
     import json
+    from http import HTTPStatus
+    from types import SimpleNamespace
 
     from websockets.asyncio.server import serve
 
     info = {"QUERY_STRING": "code=ABC234&lang=en", "SCRIPT_NAME": "/", "SERVER_PORT": "1"}
     paths: list[str] = []
+    #: handshakes to refuse first (a server too busy starting kernels to answer)
+    state = SimpleNamespace(paths=paths, refuse=0, refused=0)
 
     async def handler(socket):
         paths.append(socket.request.path)
         await socket.send(json.dumps(info))
+
+    def process_request(connection, request):
+        if state.refused < state.refuse:
+            state.refused += 1
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "busy\n")
+        return None
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
 
     async def start():
-        return await serve(handler, "127.0.0.1", 0)
+        return await serve(handler, "127.0.0.1", 0, process_request=process_request)
 
     server = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
     for name in ("VOILA_WS_BASE_URL", "VOILA_APP_IP", "VOILA_WS_PROTOCOL", "QUERY_STRING",
@@ -613,7 +623,7 @@ def fake_voila(monkeypatch):
     for key in info:  # os.environ is written by the code under test: restored after
         monkeypatch.setenv(key, "")
         monkeypatch.delenv(key)
-    yield paths
+    yield state
     server.close()
     asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
@@ -624,7 +634,7 @@ def fake_voila(monkeypatch):
 def test_preheated_kernel_reads_the_request_like_voila(fake_voila):
     params = url_parameters()
     assert (params.code, params.lang) == ("ABC234", "en")
-    assert fake_voila == ["/voila/query/kernel-1"]
+    assert fake_voila.paths == ["/voila/query/kernel-1"]
     mine = {k: os.environ[k] for k in ("QUERY_STRING", "SCRIPT_NAME", "SERVER_PORT")}
     for key in mine:
         del os.environ[key]
@@ -634,11 +644,28 @@ def test_preheated_kernel_reads_the_request_like_voila(fake_voila):
         warnings.simplefilter("ignore", ResourceWarning)
         wait_for_request()
         gc.collect()  # voila.utils leaves its event loop unclosed: let it go quietly here
-    assert fake_voila == ["/voila/query/kernel-1"] * 2
+    assert fake_voila.paths == ["/voila/query/kernel-1"] * 2
     assert {k: os.environ[k] for k in mine} == mine
 
 
+def test_a_busy_server_is_tried_again_until_it_answers(fake_voila, monkeypatch):
+    """A pool of 220 pages filling at once on two cores kept Voilà from answering the
+    query websocket's handshake in time: 54 kernels gave up and would have shown their
+    participants a page ignoring the code and the resume link in their address."""
+    from coopkit.participant import url
+
+    fake_voila.refuse = 3
+    monkeypatch.setattr(url, "OPEN_TIMEOUT", 5.0)
+    params = url_parameters()
+    assert fake_voila.refused == 3
+    assert (params.code, params.lang) == ("ABC234", "en")
+    assert fake_voila.paths == ["/voila/query/kernel-1"]
+
+
 def test_no_request_info_means_no_parameter_and_a_log_line(monkeypatch, capsys):
+    from coopkit.participant import url
+
+    monkeypatch.setattr(url, "RETRY_FOR", 1.0)  # tried again for a second, then given up
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     monkeypatch.setenv("VOILA_APP_PORT", "9")  # nothing listens there
     monkeypatch.delenv("QUERY_STRING", raising=False)

@@ -13,6 +13,12 @@ that module pulls in jupyter_server and jupyterlab_server, measured here at +45 
 ~4 s of imports per kernel (a pool of 33 kernels: 1.5 GB), against 1 MB and 0.06 s for
 ``websockets`` alone. ``tests/test_widgets.py`` checks both read the same thing.
 
+A burst of preheating (a server started with a pool of 220 pages on two cores) can
+keep Voilà from answering that websocket's handshake for many seconds: the kernel tries
+again (:data:`OPEN_TIMEOUT` per attempt, for :data:`RETRY_FOR` in all) instead of
+giving up, which would leave a page in the pool that ignores its participant's code and
+resume link.
+
 Outside Voilà (nbval, a test, JupyterLab) there is no request: ``$COOPKIT_APP_QUERY``
 may hold a query string instead (e.g. ``code=ABC234&lang=en``), else no parameter.
 """
@@ -31,6 +37,10 @@ from coopkit.widgets.html import server_log
 
 #: Fallback query string outside Voilà (tests, nbval).
 QUERY_ENV = "COOPKIT_APP_QUERY"
+#: Seconds one attempt at Voilà's query websocket may take to open.
+OPEN_TIMEOUT = 30.0
+#: Seconds a preheated kernel keeps trying to reach Voilà before it gives up.
+RETRY_FOR = 600.0
 _MAX_LENGTH = 128
 
 
@@ -53,11 +63,28 @@ def voila_query_url() -> str:
     return f"{protocol}://{host}:{port}{base}voila/query/{env.get('VOILA_KERNEL_ID')}"
 
 
-async def _receive(url: str) -> str | bytes:
-    from websockets.asyncio.client import connect
+async def _receive(url: str, retry_for: float | None = None) -> str | bytes:
+    """The request's environment, sent by Voilà on ``url`` once a page is assigned to this
+    kernel. Opening the websocket is tried again (a busy server, a refused handshake)
+    until ``retry_for`` seconds have passed; the wait for a page itself has no limit."""
+    import time
 
-    async with connect(url, open_timeout=5) as socket:
-        return await socket.recv()
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidHandshake
+
+    deadline = time.monotonic() + (RETRY_FOR if retry_for is None else retry_for)
+    pause = 0.2
+    while True:
+        try:
+            socket = await connect(url, open_timeout=OPEN_TIMEOUT, max_size=None)
+        except (OSError, TimeoutError, InvalidHandshake):
+            if time.monotonic() + pause >= deadline:
+                raise
+            await asyncio.sleep(pause)  # back off: the server is busy starting kernels
+            pause = min(pause * 2, 5.0)
+            continue
+        async with socket:
+            return await socket.recv()
 
 
 def wait_for_request() -> None:
