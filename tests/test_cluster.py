@@ -160,6 +160,17 @@ def test_the_written_configuration_is_the_deploy_template(team: Cluster, browser
     assert re.search(r"proxy_read_timeout\s+12h;", site)
 
 
+def test_instances_listen_on_this_machine_only(team: Cluster, browser_name: str):
+    """Behind nginx, an instance's port is not open to the network (``--bind``)."""
+    import psutil
+
+    for port in team.instance_ports:
+        listening = {c.laddr.ip for c in psutil.Process(team.instance_pid(port))
+                     .net_connections(kind="inet")
+                     if c.status == psutil.CONN_LISTEN and c.laddr.port == port}
+        assert listening == {"127.0.0.1"}, (port, listening)
+
+
 def test_a_browser_participant_stays_on_one_instance_across_reloads(page: Page,
                                                                      team: Cluster):
     documents: list[str] = []

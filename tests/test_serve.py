@@ -101,6 +101,22 @@ def test_voila_reads_the_options_as_meant():
     assert config.VoilaConfiguration.allow_theme_override == "NO"
 
 
+def test_an_instance_behind_nginx_listens_on_this_machine_only():
+    from coopkit.cli import build_parser
+    from coopkit.serving.voila_app import CoopkitVoila
+
+    args = build_parser().parse_args(["serve", "--bind", "127.0.0.1"])
+    assert args.bind == "127.0.0.1"
+    assert build_parser().parse_args(["serve"]).bind == "0.0.0.0"
+    app = CoopkitVoila()
+    local = serve.ServeOptions(data=OPTIONS.data, port=8123, bind="127.0.0.1")
+    app.parse_command_line(serve.voila_command(local, python="python")[3:])
+    assert app.ip == "127.0.0.1"
+    unit = (Path(__file__).resolve().parent.parent / "deploy" / "systemd"
+            / "coopkit-serve@.service").read_text()
+    assert "--bind 127.0.0.1" in unit
+
+
 def test_only_the_participant_notebook_is_served():
     """Never a folder (consultants' notebooks), never a JupyterLab extension."""
     command = serve.voila_command(OPTIONS)

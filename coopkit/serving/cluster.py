@@ -209,7 +209,8 @@ def start_instance(opts: ClusterOptions, port: int, url: str) -> subprocess.Pope
     folder.mkdir(parents=True, exist_ok=True)
     options = serve.ServeOptions(data=folder, port=port, expect=opts.expect,
                                  fill_delay=opts.fill_delay, lang=opts.lang,
-                                 database_url=url, quiet=True)
+                                 database_url=url, quiet=True,
+                                 bind="127.0.0.1")  # nginx only
     log = (folder / serve.LOG_NAME).open("a", encoding="utf-8")
     try:
         return serve.start_voila(options, log)

@@ -86,6 +86,9 @@ class ServeOptions:
     #: The database of the kernels, when it is not the data folder's SQLite file nor
     #: ``$COOPKIT_DATABASE_URL`` (``coopkit cluster up``: N instances on one database).
     database_url: str | None = None
+    #: The interface Voilà listens on: every one (the venue's network), or
+    #: ``127.0.0.1`` behind nginx on a team server (``coopkit cluster up``, systemd).
+    bind: str = "0.0.0.0"
 
     @property
     def pool_size(self) -> int:
@@ -108,7 +111,7 @@ def voila_command(opts: ServeOptions, python: str = sys.executable) -> list[str]
         "--no-browser",
         f"--port={opts.port}",
         "--Voila.port_retries=0",          # fail rather than move to a port nobody was given
-        "--Voila.ip=0.0.0.0",              # the venue's network (``--ip`` is ignored)
+        f"--Voila.ip={opts.bind}",          # the venue's network (``--ip`` is ignored)
         # voila.json/.py are looked for here only (there are none), not in the cwd or the
         # Jupyter config folders: nothing on the machine can change these settings
         f"--Voila.config_file_paths={VOILA_CONFIG_DIR}",
@@ -253,13 +256,15 @@ def is_ready(port: int, timeout: float = 2.0) -> bool:
 
 
 def wait_ready(port: int, deadline: float, alive: Callable[[], bool] = lambda: True,
-               interval: float = 0.2) -> bool:
-    """Poll :func:`is_ready` until ``deadline`` (a ``time.monotonic()`` value); stop early
-    if ``alive()`` turns false (the server died)."""
+               interval: float = 0.2, check: Callable[[], bool] | None = None) -> bool:
+    """Poll :func:`is_ready` (or ``check()``, for a server on a Unix socket) until
+    ``deadline`` (a ``time.monotonic()`` value); stop early if ``alive()`` turns false
+    (the server died)."""
+    ready = check or (lambda: is_ready(port))
     while time.monotonic() < deadline:
         if not alive():
             return False
-        if is_ready(port):
+        if ready():
             return True
         time.sleep(interval)
     return False
@@ -426,7 +431,8 @@ def _run(opts: ServeOptions, proc: subprocess.Popen, codes: Sequence[str], stop:
         print(_log_tail(log_path), file=out, flush=True)
         return 1
     if not opts.quiet:
-        print_banner(opts, lan_address(), codes, out)
+        print_banner(opts, lan_address() if opts.bind == "0.0.0.0" else opts.bind, codes,
+                     out)
     announced = False
     while not stop.event.wait(1.0):
         if proc.poll() is not None:
