@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=t("cli.serve.port", default=present.DEFAULT_PORT))
     p.add_argument("--app-port", type=int, default=serve.DEFAULT_PORT, metavar="P",
                    help=t("cli.present.app_port", default=serve.DEFAULT_PORT))
+    p.add_argument("--participant-url", metavar="URL",
+                   help=t("cli.present.participant_url"))
+    # the team server's presenter (jupyter-server-proxy in a consultant's JupyterLab)
+    p.add_argument("--socket", type=Path, metavar="PATH", help=t("cli.present.socket"))
+    p.add_argument("--base-url", default="/", metavar="PATH", help=t("cli.present.base_url"))
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # coopkit start
     p.set_defaults(func=cmd_present)
 
@@ -123,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fill-delay", type=float, default=serve.DEFAULT_FILL_DELAY,
                    metavar="S", help=t("cli.serve.fill_delay",
                                        default=f"{serve.DEFAULT_FILL_DELAY:g}"))
+    p.add_argument("--bind", default="0.0.0.0", metavar="ADDR", help=t("cli.serve.bind"))
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # coopkit start
     p.set_defaults(func=cmd_serve)
 
@@ -367,7 +373,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise fail("expect_invalid", field="--expect", value=args.expect)
     options = serve.ServeOptions(data=config.data_dir(args.data), port=args.port,
                                  expect=args.expect, fill_delay=max(args.fill_delay, 0.0),
-                                 lang=args.lang, quiet=args.quiet)
+                                 lang=args.lang, quiet=args.quiet, bind=args.bind)
     return serve.serve(options)
 
 
@@ -411,7 +417,9 @@ def cmd_present(args: argparse.Namespace) -> int:
 
     options = present.PresentOptions(data=config.data_dir(args.data), port=args.port,
                                      app_port=args.app_port, lang=args.lang,
-                                     quiet=args.quiet)
+                                     quiet=args.quiet, socket=args.socket,
+                                     base_url=args.base_url,
+                                     participant_url=args.participant_url)
     return present.present(options)
 
 

@@ -7,6 +7,13 @@ JupyterLab (the hub's ``simple`` spawner: same system user, a home folder each) 
 their own working copy of coopkit's notebooks, with a database URL naming their own
 role: the one the row-level security of tests/test_tenancy.py confines. Code run in each
 consultant's own kernel (raw SQL with psycopg, and coopkit's API) sees only their project.
+
+Each consultant's presenter is reached through the hub, at
+``/user/<login>/coopkit-presenter/`` (jupyter-server-proxy in their JupyterLab, Voilà
+on a Unix socket only their account opens): in Chromium, alice logs in and sees her open
+workshop's welcome screen, its QR code (read by zbar) giving the team's participant
+address, and its count move when a participant joins (the widgets' websocket crosses
+the hub's proxy); bob, logged in, is refused alice's presenter and sees his own.
 """
 
 from __future__ import annotations
@@ -31,6 +38,10 @@ CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 HUB = Path(sys.executable).parent / "jupyterhub"
 CONSULTANTS = ("alice", "bob")
+#: The participants' public address the hub gives the presenters (nginx in production).
+PARTICIPANTS = "https://participants.exemple.test/"
+QUESTIONNAIRE = ROOT / "questionnaires" / "ressentis.yaml"
+ZBAR = shutil.which("zbarimg")
 
 
 def free_port() -> int:
@@ -93,6 +104,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory, team_database: str) -> Iterato
            "COOPKIT_HUB_TEST_PASSWORD": password,
            "COOPKIT_HUB_CONSULTANTS": ",".join(CONSULTANTS),
            "COOPKIT_HUB_DATABASE_URL": team_database,
+           "COOPKIT_HUB_PARTICIPANT_URL": PARTICIPANTS,
            "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     env.pop("COOPKIT_DATABASE_URL", None)
     log = root / "hub.log"
@@ -159,10 +171,7 @@ def test_two_consultants_log_in_and_get_their_own_jupyterlab(hub: dict):
         return response.json() if response.status_code == 200 else None
 
     for name in CONSULTANTS:
-        sessions[name].post(f"{hub['base']}/hub/api/users/{name}/server", timeout=60,
-                            headers={"Referer": f"{hub['base']}/hub/home",
-                                     "X-XSRFToken": sessions[name].cookies.get("_xsrf", "")})
-        sessions[name].get(f"{hub['base']}/hub/spawn/{name}", timeout=60)
+        spawn(hub, sessions[name], name)
     for name in CONSULTANTS:
         listing = wait_for(lambda n=name: contents(n), 180)
         assert listing, hub["log"].read_text()[-3000:]
@@ -192,6 +201,16 @@ def test_two_consultants_log_in_and_get_their_own_jupyterlab(hub: dict):
     other = sessions["bob"].get(f"{hub['base']}/user/alice/api/contents/carnets",
                                 timeout=30, allow_redirects=True)
     assert other.status_code in (403, 404) or "/user/alice/api" not in other.url
+
+
+def spawn(hub: dict, session, name: str) -> None:
+    """Ask the hub to start ``name``'s JupyterLab (nothing if it runs already)."""
+    # the hub's XSRF cookie (the user's server, once visited, sets its own under /user/)
+    xsrf = next((c.value for c in session.cookies
+                 if c.name == "_xsrf" and not c.path.startswith("/user/")), "")
+    session.post(f"{hub['base']}/hub/api/users/{name}/server", timeout=60,
+                 headers={"Referer": f"{hub['base']}/hub/home", "X-XSRFToken": xsrf})
+    session.get(f"{hub['base']}/hub/spawn/{name}", timeout=60)
 
 
 RAW_SQL = """
@@ -259,3 +278,100 @@ def test_a_wrong_password_or_an_unknown_login_is_refused(hub: dict):
     for name, password in (("alice", "faux"), ("mallory", None)):
         session, _ = login(hub, name, password)
         assert session.get(f"{hub['base']}/hub/api/user", timeout=30).status_code == 403
+
+
+@pytest.fixture(scope="module")
+def open_workshops(team_database: str) -> dict[str, dict]:
+    """An open workshop in each consultant's project, opened as that consultant."""
+    from coopkit import open_store
+    from coopkit.definitions.questionnaire import load
+
+    made = {}
+    for person in CONSULTANTS:
+        with open_store(team_database.format(username=person)) as store:
+            (project,) = store.projects()
+            workshop = store.open_workshop(project.id, load(QUESTIONNAIRE), k=5)
+            made[person] = {"id": workshop.id, "code": workshop.code}
+    return made
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(400)
+def test_each_consultant_reaches_their_own_presenter_through_the_hub(
+        hub: dict, open_workshops: dict, team_database: str, browser, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    from coopkit import open_store
+
+    if not ZBAR:
+        if os.environ.get("CI"):
+            pytest.fail("zbarimg not found (apt-get install zbar-tools)")
+        pytest.skip("zbarimg not found (apt-get install zbar-tools)")
+    sessions = {}
+    for name in CONSULTANTS:
+        sessions[name], _ = login(hub, name)
+        spawn(hub, sessions[name], name)
+
+    def presenter(viewer: str, owner: str):
+        response = sessions[viewer].get(
+            f"{hub['base']}/user/{owner}/coopkit-presenter/", timeout=150)
+        return response if f"/user/{owner}/coopkit-presenter/" in response.url else None
+
+    # alice's presenter starts on her first visit, behind her server's login
+    page = wait_for(lambda: (lambda r: r if r is not None and r.status_code == 200
+                             else None)(presenter("alice", "alice")), 240)
+    assert page is not None, hub["log"].read_text()[-3000:]
+    assert "voila" in page.text.lower()
+    # JupyterLab's launcher offers it, in French, with its icon
+    info = sessions["alice"].get(f"{hub['base']}/user/alice/server-proxy/servers-info",
+                                 timeout=60).json()["server_processes"]
+    (tile,) = [item for item in info if item["name"] == "coopkit-presenter"]
+    assert tile["launcher_entry"]["title"] == "Présentateur (écran projeté)"
+    assert tile["new_browser_tab"] and tile["launcher_entry"]["icon_url"]
+    # bob, logged in, may not open it: his cookie is not alice's server's
+    refused = presenter("bob", "alice")
+    assert refused is None or refused.status_code in (403, 404), refused.text[:500]
+
+    owner_url = team_database.format(username="postgres")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    try:
+        for name, other in (("alice", "bob"), ("bob", "alice")):
+            mine = open_workshops[name]
+            screen = context.new_page()
+            # the hub's login form, then straight on to the presenter
+            screen.goto(f"{hub['base']}/hub/login?next=/user/{name}/coopkit-presenter/"
+                        f"%3Fworkshop%3D{mine['id']}", timeout=120_000)
+            screen.fill("input[name=username]", name)
+            screen.fill("input[name=password]", hub["password"])
+            screen.click("input[type=submit], button[type=submit]")
+            welcome = screen.locator(".cp-screen-welcome")
+            expect(welcome).to_be_visible(timeout=180_000)
+            assert f"/user/{name}/coopkit-presenter/" in screen.url
+            expect(welcome).to_contain_text(mine["code"])
+            assert open_workshops[other]["code"] not in screen.content()
+            # the QR code: the team's participant address, not this machine's
+            shot = tmp_path / f"{name}.png"
+            screen.screenshot(path=str(shot))
+            done = subprocess.run([ZBAR, "--quiet", "--raw", str(shot)], text=True,
+                                  capture_output=True, timeout=60, check=False)
+            assert done.stdout.strip() == f"{PARTICIPANTS}?code={mine['code']}", done
+            # live through the hub: a participant joins, the count moves by itself
+            joined = screen.locator(".cp-total b").nth(0)
+            expect(joined).to_have_text("0")
+            with open_store(owner_url) as server:  # the participant servers' role
+                server.join(mine["code"], "direction_generale")
+            # one person, under the workshop's k = 5: the count says so, not "1"
+            expect(joined).to_have_text("< 5", timeout=30_000)
+            # bob's presenter shows bob's workshop only, even when asked for alice's
+            if name == "bob":
+                screen.goto(f"{hub['base']}/user/bob/coopkit-presenter/"
+                            f"?workshop={open_workshops['alice']['id']}", timeout=120_000)
+                screen.wait_for_selector(".coopkit-present-message, .cp-screen-welcome",
+                                         timeout=120_000)
+                assert open_workshops["alice"]["code"] not in screen.content()
+            # the context logs out: the other consultant logs in on the same browser
+            screen.goto(f"{hub['base']}/hub/logout", timeout=60_000)
+            screen.close()
+            context.clear_cookies()
+    finally:
+        context.close()

@@ -616,6 +616,46 @@ def test_present_command_line_is_local_and_safe(tmp_path):
     assert present.presenter_url(9100) == "http://127.0.0.1:9100/"
 
 
+def test_team_servers_presenter_listens_on_a_socket_under_its_proxy_address(
+        tmp_path, monkeypatch):
+    """The hub's presenter: no TCP port at all, Voilà under the proxy's address, and the
+    jupyter-server-proxy entry the hub passes on the command line (a Python literal,
+    read back as traitlets reads it) accepted by jupyter-server-proxy itself."""
+    import ast
+
+    from jupyter_server_proxy.config import ServerProxy, make_server_process
+
+    from coopkit.cli import build_parser
+    from coopkit.serving import present
+
+    sock = tmp_path / "presenter.sock"
+    opts = present.PresentOptions(data=tmp_path, socket=sock,
+                                  base_url="user/alice/coopkit-presenter")
+    command = present.voila_command(opts)
+    assert f"--CoopkitVoila.unix_socket={sock}" in command
+    assert "--Voila.base_url=/user/alice/coopkit-presenter/" in command
+    assert not any(part.startswith(("--port", "--Voila.ip")) for part in command)
+    assert present.normalise_base_url("/") == "/"
+    assert present.normalise_base_url("//a//b") == "/a/b/"
+
+    monkeypatch.setenv("COOPKIT_PARTICIPANT_URL", "https://participants.exemple.fr/")
+    assert present.participants_address(opts) == "https://participants.exemple.fr/"
+    given = present.PresentOptions(data=tmp_path, participant_url="https://p.test/")
+    assert present.participants_address(given) == "https://p.test/"
+
+    servers = ast.literal_eval(repr(present.proxy_servers("fr")))
+    (name, entry), = servers.items()
+    process = make_server_process(name, entry, ServerProxy())
+    assert process.unix_socket is True and process.absolute_url
+    assert process.launcher_entry.title == "Présentateur (écran projeté)"
+    assert Path(process.launcher_entry.icon_path).is_file()
+    filled = [part.format(unix_socket=str(sock), base_url="/user/alice/")
+              for part in process.command]
+    args = build_parser().parse_args(filled[3:])  # after "python -m coopkit.cli"
+    assert (args.socket, args.base_url) == (sock, "/user/alice/coopkit-presenter/")
+    assert args.func.__name__ == "cmd_present" and args.quiet
+
+
 def test_present_refuses_a_busy_port_and_a_missing_notebook(tmp_path):
     import socket
 

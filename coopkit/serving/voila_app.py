@@ -19,6 +19,11 @@
   address carries a version (``?v=``, what ``static_url`` writes) are cached by the
   phone for a year, and a ``.gz`` beside a file is sent as is to a browser that accepts
   gzip: no compression work per phone while a room joins.
+* **A Unix socket instead of a port** (``--CoopkitVoila.unix_socket=PATH``): the
+  presenter of a consultant on the team server (``coopkit present --socket``, started by
+  their JupyterLab's jupyter-server-proxy) listens on a socket in a folder only that
+  consultant can open, so another account on the server cannot reach it through
+  ``127.0.0.1``; the hub's login stands in front of it.
 * **The XSRF cookie on every page**, so that a page can ask Voilà to shut its own
   kernel down (``/voila/api/shutdown/<kernel>``, which refuses a request without the
   token): see ``coopkitPage.releaseOnLeave`` in ``frontend/src/index.js``.
@@ -34,6 +39,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import traitlets
 from voila.app import Voila
 from voila.static_file_handler import AllowListFileHandler, TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -146,7 +152,12 @@ class PageHandler(TornadoVoilaHandler):
 
 class CoopkitVoila(Voila):
     """Voilà with compressed responses, a strict Content-Security-Policy, coopkit's
-    templates, pre-compressed static files and the XSRF cookie on pages."""
+    templates, pre-compressed static files and the XSRF cookie on pages; on a Unix
+    socket when asked."""
+
+    unix_socket = traitlets.Unicode(
+        "", config=True,
+        help="Listen on this Unix socket (mode 600) instead of a TCP port.")
 
     def initialize(self, argv: Any = None) -> None:
         use_coopkit_templates()
@@ -180,6 +191,25 @@ class CoopkitVoila(Voila):
                 spec = (spec[0], swap[spec[1]], *spec[2:])
             handlers.append(spec)
         return handlers
+
+    def listen(self) -> None:
+        if not self.unix_socket:
+            super().listen()
+            return
+        import tornado.ioloop
+        from tornado.httpserver import HTTPServer
+        from tornado.netutil import bind_unix_socket
+
+        server = HTTPServer(self.app)
+        server.add_socket(bind_unix_socket(self.unix_socket, mode=0o600))
+        self.log.info("Voilà is running on the Unix socket %s", self.unix_socket)
+        self.ioloop = tornado.ioloop.IOLoop.current()
+        try:
+            self.ioloop.start()
+        except KeyboardInterrupt:
+            self.log.info("Stopping...")
+        finally:
+            self.stop()
 
 
 main = CoopkitVoila.launch_instance

@@ -19,6 +19,15 @@
 #                             account) | simple (tests only: every JupyterLab as the hub's user)
 #   COOPKIT_HUB_PROXY         the configurable-http-proxy program (npm); default: the
 #                             checkout's node_modules/.bin, else the PATH
+#   COOPKIT_HUB_PARTICIPANT_URL  the participants' public address (nginx in front of the
+#                             participant servers), for the presenter's QR code:
+#                             https://cooperation.chu-exemple.fr/
+#
+# Each consultant's presenter (the projected screen) is served by their own JupyterLab
+# at /user/<login>/coopkit-presenter/ (jupyter-server-proxy; a tile in the launcher),
+# behind the hub's login like the rest of their server: `coopkit present` on a Unix
+# socket in a folder only their account opens, its kernel reading the database as their
+# role (coopkit/serving/present.py, proxy_servers).
 #
 # LDAP / Active Directory, or OIDC (Keycloak, Azure AD): see docs/deploy.md, « Comptes des
 # consultants » (ldapauthenticator / oauthenticator's GenericOAuthenticator); the rest of
@@ -41,6 +50,7 @@ CONSULTANTS = {n.strip() for n in os.environ.get("COOPKIT_HUB_CONSULTANTS", "").
 DATABASE_URL = os.environ.get("COOPKIT_HUB_DATABASE_URL", "")
 AUTH = os.environ.get("COOPKIT_HUB_AUTH", "pam")
 SPAWNER = os.environ.get("COOPKIT_HUB_SPAWNER", "local")
+PARTICIPANT_URL = os.environ.get("COOPKIT_HUB_PARTICIPANT_URL", "")
 
 # --- the hub itself
 c.JupyterHub.bind_url = os.environ.get("COOPKIT_HUB_URL", "http://127.0.0.1:8000")
@@ -88,19 +98,25 @@ def home(spawner) -> Path:
 def prepare(spawner) -> None:
     """Before each start: the consultant's data folder, a fresh working copy of the
     notebooks (their own edits kept), JupyterLab's defaults, and their database role."""
-    from coopkit.serving import lab
+    from coopkit import config
+    from coopkit.serving import lab, present
     from coopkit.working_copy import refresh_working_copy
 
     data = home(spawner) / "coopkit-data"
     data.mkdir(parents=True, exist_ok=True)
     refresh_working_copy(data)
-    options = lab.LabOptions(data=data, lang=os.environ.get("COOPKIT_LANG", "fr"))
+    lang = os.environ.get("COOPKIT_LANG", "fr")
+    options = lab.LabOptions(data=data, lang=lang)
     lab.write_settings(options)
     env = lab.lab_env(options, token="", base={})
     for name in ("JUPYTER_TOKEN", "PATH"):  # the hub gives its own token; PATH: the hub's
         env.pop(name, None)
     if DATABASE_URL:
         env["COOPKIT_DATABASE_URL"] = DATABASE_URL.format(username=spawner.user.name)
+    if PARTICIPANT_URL:
+        env[config.PARTICIPANT_URL_ENV] = PARTICIPANT_URL
+    # 02_animer's link to the presenter: this consultant's, through the hub
+    env[config.PRESENTER_URL_ENV] = f"{spawner.user.url}{present.PROXY_NAME}/"
     spawner.environment.update(env)
     spawner.args = [
         f"--ServerApp.root_dir={data}",
@@ -108,6 +124,8 @@ def prepare(spawner) -> None:
         # no Voilà server extension: a page served that way can run any code
         "--ServerApp.jpserver_extensions={'voila.server_extension': False}",
         *(f"--ContentsManager.hide_globs={glob}" for glob in lab.HIDDEN_FILES),
+        # the presenter at /user/<login>/coopkit-presenter/ (jupyter-server-proxy)
+        f"--ServerProxy.servers={present.proxy_servers(lang)!r}",
     ]
     if SPAWNER == "simple" and os.geteuid() == 0:
         spawner.args.append("--allow-root")  # CI runs as root
