@@ -126,7 +126,10 @@ async def arrive(port: int, code: str, delay: float, timeout: float,
     try:
         result, ws = await open_page(port, code, timeout)
     except Exception as exc:  # a failed arrival is counted, not raised
-        result = Arrival(error=type(exc).__name__)
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        stage = "websocket " if "websocket" in type(exc).__module__ else ""
+        result = Arrival(error=f"{stage}{type(exc).__name__}"
+                               + (f" {status}" if status else ""))
     settled.append(result)
     if len(settled) >= settled.target:
         everyone.set()
@@ -252,7 +255,8 @@ def prepare(url: str) -> str:
         return store.open_workshop(project, load(QUESTIONNAIRE), k=5).code
 
 
-def start(data: Path, url: str, replicas: int, expect: int) -> tuple[subprocess.Popen, int]:
+def start(data: Path, url: str, replicas: int, expect: int, fill_delay: float
+          ) -> tuple[subprocess.Popen, int]:
     port = free_block(replicas + 1)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
     env.pop("COOPKIT_DATABASE_URL", None)
@@ -260,7 +264,7 @@ def start(data: Path, url: str, replicas: int, expect: int) -> tuple[subprocess.
     proc = subprocess.Popen([sys.executable, "-m", "coopkit.cli", "cluster", "up",
                              "--data", str(data), "--port", str(port),
                              "--replicas", str(replicas), "--expect", str(expect),
-                             "--fill-delay", "60", "--database-url", url],
+                             "--fill-delay", f"{fill_delay:g}", "--database-url", url],
                             cwd=str(ROOT), env=env, stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)
     state = data / cluster.FOLDER / cluster.STATE_FILE
@@ -291,10 +295,10 @@ def p95(values: list[float]) -> float | None:
 
 
 def run(label: str, replicas: int, arrivals: int, spread: float, timeout: float,
-        url: str, code: str, work: Path, idle: float) -> dict:
+        url: str, code: str, work: Path, idle: float, fill_delay: float = 3600.0) -> dict:
     data = work / label
     data.mkdir()
-    proc, port = start(data, url, replicas, max(1, arrivals // replicas))
+    proc, port = start(data, url, replicas, max(1, arrivals // replicas), fill_delay)
     try:
         pids = [proc.pid]
         found, peak = asyncio.run(burst(port, code, arrivals, spread, timeout, pids))
@@ -319,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--idle", type=float, default=300.0,
                         help="seconds of silence on one websocket (0: skip)")
+    parser.add_argument("--fill-delay", type=float, default=3600.0,
+                        help="each instance's pool refill delay (default 3600: Voilà "
+                             "starts one page per arrival after it, which during the run "
+                             "would add a second pool's memory to the burst's)")
     args = parser.parse_args(argv)
     from coopkit.store.pgtemp import TempPostgres, find_bindir
 
@@ -336,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, replicas in (("one instance", 1), ("two instances", 2)):
             idle = args.idle if replicas == 2 else 0
             rows.append(run(label.replace(" ", "-"), replicas, args.arrivals, args.spread,
-                            args.timeout, url, code, Path(tmp), idle))
+                            args.timeout, url, code, Path(tmp), idle, args.fill_delay))
             print(f"  {label}: done", flush=True)
     print(f"\n{args.arrivals} arrivals over {args.spread:g} s, through nginx "
           f"(time to a working form: page + kernel reply over the websocket)")
