@@ -25,7 +25,8 @@ their resume link gives a working form on the live instance is printed (target: 
 
 Run: ``.venv/bin/python benchmarks/cluster_burst.py`` (200 arrivals: preheats 220
 kernels per topology, one topology at a time, 18.7 GB at the peak and about 5 minutes
-per topology on 2 cores; ``--arrivals 40`` on a laptop). Prints the load average first: the machine may be shared.
+per topology on 2 cores; ``--arrivals 40`` on a laptop). Prints the load average
+first: the machine may be shared.
 """
 
 from __future__ import annotations
