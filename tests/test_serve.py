@@ -224,3 +224,52 @@ def test_ctrl_c_stops_voila_and_its_kernels(tmp_path):
     assert "Server stopped." in text
     assert "Traceback" not in text
     assert not serve.is_ready(port)
+
+
+def test_one_instance_has_room_for_hundreds_of_kernels():
+    """libzmq's 1023 sockets per context ran out at about 100 kernels on one instance
+    (a third of a 200-arrival burst failed): the kernels' context takes far more."""
+    import zmq
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from voila.app import Voila
+
+    from coopkit.serving.voila_app import (
+        MAX_SOCKETS,
+        CoopkitVoila,
+        WideKernelManager,
+        raise_open_files_limit,
+    )
+
+    assert raise_open_files_limit() >= min(2 * MAX_SOCKETS, _hard_open_files_limit())
+
+    def sockets_opened(manager, wanted: int = 1100) -> int:
+        sockets = []
+        try:
+            for _ in range(wanted):  # more than libzmq's default allows
+                sockets.append(manager.context.socket(zmq.PAIR))
+        except zmq.ZMQError as exc:
+            assert "Too many open files" in str(exc)
+        finally:
+            for sock in sockets:
+                sock.close(linger=0)
+            manager.context.term()
+        return len(sockets)
+
+    assert sockets_opened(AsyncMappingKernelManager()) == 1023  # what failed the burst
+    assert sockets_opened(WideKernelManager()) == 1100
+
+    for app_class, expected in ((CoopkitVoila, WideKernelManager), (Voila, None)):
+        app = app_class()
+        app.initialize(serve.voila_command(OPTIONS, python="python")[3:])
+        chosen = app.voila_configuration.multi_kernel_manager_class
+        if expected is not None:
+            assert chosen is expected
+        else:  # Voilà alone: the 1023-socket default this works around
+            assert chosen is not WideKernelManager
+
+
+def _hard_open_files_limit() -> int:
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return 1 << 30 if hard == resource.RLIM_INFINITY else hard

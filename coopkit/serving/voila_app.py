@@ -24,6 +24,13 @@
   their JupyterLab's jupyter-server-proxy) listens on a socket in a folder only that
   consultant can open, so another account on the server cannot reach it through
   ``127.0.0.1``; the hub's login stands in front of it.
+* **Room for hundreds of kernels.** Every page costs the Voilà process about ten
+  ZeroMQ sockets (its kernel's channels, the preheating client's, the page's websocket
+  channels); libzmq allows 1023 per context by default, so one instance with a pool of
+  220 pages failed a third of a 200-arrival burst ("Too many open files" in ZeroMQ, a
+  500 or a closed websocket on the phone). :class:`WideKernelManager` gives the
+  kernels a context of :data:`MAX_SOCKETS`, and the process raises its open-files
+  limit to match (:func:`raise_open_files_limit`).
 * **The XSRF cookie on every page**, so that a page can ask Voilà to shut its own
   kernel down (``/voila/api/shutdown/<kernel>``, which refuses a request without the
   token): see ``coopkitPage.releaseOnLeave`` in ``frontend/src/index.js``.
@@ -40,6 +47,8 @@ from pathlib import Path
 from typing import Any
 
 import traitlets
+import zmq
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from voila.app import Voila
 from voila.static_file_handler import AllowListFileHandler, TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -98,6 +107,35 @@ def error_page(status: int, lang: str | None = None) -> str:
             "</body></html>")
 
 
+#: ZeroMQ sockets the kernels of one Voilà process may hold: about ten per page, for
+#: ``coopkit serve --expect`` up to its maximum (500) with room to spare.
+MAX_SOCKETS = 16384
+
+
+def raise_open_files_limit(wanted: int = 2 * MAX_SOCKETS) -> int:
+    """Raise this process's soft limit of open files towards ``wanted`` (each ZeroMQ
+    socket holds a file descriptor or two; a systemd service starts at 1024); returns
+    the limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class WideKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, its kernels sharing a ZeroMQ context sized for
+    hundreds of pages (:data:`MAX_SOCKETS`, not libzmq's 1023)."""
+
+    @traitlets.default("context")
+    def _context_default(self) -> zmq.Context:
+        context = super()._context_default()  # no socket yet: the size still applies
+        context.set(zmq.MAX_SOCKETS, min(MAX_SOCKETS, context.get(zmq.SOCKET_LIMIT)))
+        return context
+
+
 class CoopkitErrors:
     """Errors of a file handler shown as :func:`error_page`."""
 
@@ -152,8 +190,8 @@ class PageHandler(TornadoVoilaHandler):
 
 class CoopkitVoila(Voila):
     """Voilà with compressed responses, a strict Content-Security-Policy, coopkit's
-    templates, pre-compressed static files and the XSRF cookie on pages; on a Unix
-    socket when asked."""
+    templates, pre-compressed static files, the XSRF cookie on pages and room for
+    hundreds of kernels; on a Unix socket when asked."""
 
     unix_socket = traitlets.Unicode(
         "", config=True,
@@ -162,6 +200,9 @@ class CoopkitVoila(Voila):
     def initialize(self, argv: Any = None) -> None:
         use_coopkit_templates()
         super().initialize(argv)
+        raise_open_files_limit()
+        if self.voila_configuration.multi_kernel_manager_class is AsyncMappingKernelManager:
+            self.voila_configuration.multi_kernel_manager_class = WideKernelManager
         config = self.config.VoilaConfiguration
         resources = dict(config.resources) if "resources" in config else {}
         resources["coopkit"] = page_resources()
