@@ -225,8 +225,12 @@ async def failover(port: int, url: str, code: str, data: Path, timeout: float) -
         proc.kill()
     killed = time.monotonic()
     psutil.wait_procs(doomed, timeout=30)
-    result, ws = await open_page(port, code, timeout, query=f"resume={token}",
-                                 cookie=cookie)
+    try:
+        result, ws = await open_page(port, code, timeout, query=f"resume={token}",
+                                     cookie=cookie)
+    except Exception as exc:  # reported with the figures, not raised
+        return (f"resume link FAILED after {time.monotonic() - killed:.0f} s "
+                f"({type(exc).__name__})")
     if ws is None:
         return f"resume link FAILED ({result.error})"
     await ws.close()
