@@ -63,16 +63,17 @@ def voila_query_url() -> str:
     return f"{protocol}://{host}:{port}{base}voila/query/{env.get('VOILA_KERNEL_ID')}"
 
 
-async def _receive(url: str, retry_for: float | None = None) -> str | bytes:
+async def _receive(url: str) -> str | bytes:
     """The request's environment, sent by Voilà on ``url`` once a page is assigned to this
     kernel. Opening the websocket is tried again (a busy server, a refused handshake)
-    until ``retry_for`` seconds have passed; the wait for a page itself has no limit."""
+    until :data:`RETRY_FOR` seconds have passed; the wait for a page itself has no
+    limit."""
     import time
 
     from websockets.asyncio.client import connect
     from websockets.exceptions import InvalidHandshake
 
-    deadline = time.monotonic() + (RETRY_FOR if retry_for is None else retry_for)
+    deadline = time.monotonic() + RETRY_FOR
     pause = 0.2
     while True:
         try:
