@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: Debian's zbar-tools: reads the QR codes on the projected screens from screenshots.
+ZBAR = shutil.which("zbarimg")
 PHONE = {"width": 360, "height": 740}
 #: Every wait in the browser tests is bounded by this (ms); nothing sleeps blindly.
 TIMEOUT_MS = 30_000
@@ -360,3 +363,19 @@ def validate(page: Any) -> None:
     page.get_by_role("button", name="Valider mon résultat", exact=True).click()
     expect(page.locator(".coopkit-thanks")).to_contain_text("Merci", timeout=TIMEOUT_MS)
     fits(page)
+
+
+def require_zbar() -> None:
+    """Fail in CI, skip elsewhere, when zbar is not installed."""
+    if not ZBAR:
+        if os.environ.get("CI"):
+            pytest.fail("zbarimg not found (apt-get install zbar-tools)")
+        pytest.skip("zbarimg not found (apt-get install zbar-tools)")
+
+
+def decoded_qr(path: Path) -> str:
+    """What zbar reads in a screenshot (the first QR code)."""
+    done = subprocess.run([ZBAR, "--quiet", "--raw", str(path)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[0]

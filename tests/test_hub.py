@@ -41,7 +41,6 @@ CONSULTANTS = ("alice", "bob")
 #: The participants' public address the hub gives the presenters (nginx in production).
 PARTICIPANTS = "https://participants.exemple.test/"
 QUESTIONNAIRE = ROOT / "questionnaires" / "ressentis.yaml"
-ZBAR = shutil.which("zbarimg")
 
 
 def free_port() -> int:
@@ -299,14 +298,12 @@ def open_workshops(team_database: str) -> dict[str, dict]:
 @pytest.mark.timeout(400)
 def test_each_consultant_reaches_their_own_presenter_through_the_hub(
         hub: dict, open_workshops: dict, team_database: str, browser, tmp_path: Path):
+    from browser_fixtures import decoded_qr, require_zbar
     from playwright.sync_api import expect
 
     from coopkit import open_store
 
-    if not ZBAR:
-        if os.environ.get("CI"):
-            pytest.fail("zbarimg not found (apt-get install zbar-tools)")
-        pytest.skip("zbarimg not found (apt-get install zbar-tools)")
+    require_zbar()
     sessions = {}
     for name in CONSULTANTS:
         sessions[name], _ = login(hub, name)
@@ -352,9 +349,7 @@ def test_each_consultant_reaches_their_own_presenter_through_the_hub(
             # the QR code: the team's participant address, not this machine's
             shot = tmp_path / f"{name}.png"
             screen.screenshot(path=str(shot))
-            done = subprocess.run([ZBAR, "--quiet", "--raw", str(shot)], text=True,
-                                  capture_output=True, timeout=60, check=False)
-            assert done.stdout.strip() == f"{PARTICIPANTS}?code={mine['code']}", done
+            assert decoded_qr(shot) == f"{PARTICIPANTS}?code={mine['code']}"
             # live through the hub: a participant joins, the count moves by itself
             joined = screen.locator(".cp-total b").nth(0)
             expect(joined).to_have_text("0")

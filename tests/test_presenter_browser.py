@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,8 +32,10 @@ from browser_fixtures import (
     ROOT,
     TIMEOUT_MS,
     axe_violations,
+    decoded_qr,
     free_port,
     join,
+    require_zbar,
     to_result,
     validate,
 )
@@ -50,7 +51,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 LIVE_MS = 20_000
 #: A phone left open notices a closed session within CLOSED_CHECK (8 s).
 CLOSED_MS = 30_000
-ZBAR = shutil.which("zbarimg")
 #: The screens in the presenter's order (its menu), tendencies off.
 SCREENS = ("welcome", "map", "divisive", "shoes", "texts", "purpose", "proposals")
 #: Which screen and page are on view (to wait for a key press to take effect).
@@ -75,10 +75,7 @@ def _printed(output: Path) -> str:
 @pytest.fixture(scope="module")
 def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
     """``coopkit start`` as the README says, on a fresh data folder."""
-    if not ZBAR:
-        if os.environ.get("CI"):
-            pytest.fail("zbarimg not found (apt-get install zbar-tools)")
-        pytest.skip("zbarimg not found (apt-get install zbar-tools)")
+    require_zbar()
     base = tmp_path_factory.mktemp("present")
     data, output = base / "data", base / "start.out"
     app_port, lab_port, present_port = free_port(), free_port(), free_port()
@@ -110,14 +107,6 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
             proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=120)
         assert code == 0, _printed(output)[-3000:]
-
-
-def decoded_qr(path: Path) -> str:
-    """What zbar reads in a screenshot (the first QR code)."""
-    done = subprocess.run([ZBAR, "--quiet", "--raw", str(path)], capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[0]
 
 
 def show(page: Page, key: str, reveal: bool = True) -> None:
